@@ -1,0 +1,3 @@
+from gyomu_cli.cli import main
+
+main()

@@ -1,0 +1,137 @@
+"""The `gyomu` command: global options, error handling, the command groups.
+
+Commands are thin: they parse, call a service, and print. Services raise
+GyomuError; the group below turns it into one `Error: ...` line on stderr and
+the error's exit code, so that no traceback reaches a user or a cron mail.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from gyomu_cli import __version__
+from gyomu_cli.errors import ExitCode, GyomuError
+
+log = logging.getLogger("gyomu_cli")
+
+
+def default_home() -> Path:
+    if os.geteuid() == 0:
+        return Path("/var/lib/gyomu")
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "gyomu"
+
+
+class GyomuGroup(TyperGroup):
+    """Runs a command and turns a failure into one line and an exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except GyomuError as error:
+            fail(str(error), error.exit_code)
+        except sqlite3.DatabaseError as error:
+            fail(f"the ledger cannot be used: {error}; run `gyomu verify` or restore it from backup", ExitCode.FAILED)
+        except KeyboardInterrupt:
+            fail("interrupted; nothing half-written was kept", ExitCode.FAILED)
+        except OSError as error:
+            where = f" ({error.filename})" if error.filename else ""
+            fail(f"{error.strerror or error}{where}", ExitCode.FAILED)
+        except Exception as error:
+            if os.environ.get("GYOMU_DEBUG"):
+                raise
+            fail(
+                f"internal error ({type(error).__name__}: {error}); nothing more was changed. "
+                "Run again with GYOMU_DEBUG=1 for the traceback and report it",
+                ExitCode.FAILED,
+            )
+
+
+def fail(message: str, code: int):
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(int(code))
+
+
+app = typer.Typer(
+    cls=GyomuGroup,
+    help="Run call recorders and recording cameras under the city's recording regulation.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Logs(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        level = {"WARNING": "Warning", "ERROR": "Error", "CRITICAL": "Error"}.get(
+            record.levelname, record.levelname.capitalize()
+        )
+        return f"{level}: {record.getMessage()}"
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    root = logging.getLogger("gyomu_cli")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(Logs())
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gyomu {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="GYOMU_HOME",
+            help="The gyomu home folder (ledger, settings, storage). Default: /var/lib/gyomu as root, else ~/.local/share/gyomu.",
+            show_default=False,
+        ),
+    ] = None,
+    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debug).")] = 0,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only errors on stderr.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    os.umask(0o077)
+    _setup_logging(verbose, quiet)
+    ctx.obj = {"home": home or default_home()}
+
+
+def _register() -> None:
+    from gyomu_cli.cli import devices, holds, indexing, plugins, purge, recordings, sections, setup
+
+    setup.register(app)
+    app.add_typer(sections.app, name="section")
+    app.add_typer(devices.app, name="device")
+    indexing.register(app)
+    app.add_typer(recordings.app, name="recordings")
+    purge.register(app)
+    app.add_typer(holds.app, name="hold")
+    plugins.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app(prog_name="gyomu")

@@ -1,0 +1,23 @@
+"""gyomu init."""
+
+from typing import Annotated
+
+import typer
+
+from gyomu_cli.initialise import initialise
+
+
+def init(
+    ctx: typer.Context,
+    admin: Annotated[str, typer.Option(help="Login of the administrator (管理責任者, Art. 5-1).")],
+    name: Annotated[str, typer.Option(help="The administrator's full name.")],
+    section: Annotated[str, typer.Option(help="The administrator's section, e.g. 資産経営課.")],
+) -> None:
+    """Create a gyomu home: settings, ledger, storage, and its administrator."""
+    session = initialise(ctx.obj["home"], admin=admin, name=name, section=section)
+    session.close()
+    typer.echo(f"Initialised {session.home.root} with administrator {admin} ({section}).", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)

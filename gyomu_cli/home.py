@@ -1,0 +1,169 @@
+"""The gyomu home: one folder holding configuration, ledger and stored media.
+
+    gyomu.toml     settings the mayor sets apart from the code (Art. 15)
+    ledger.db      the SQLite ledger
+    objects/       the local storage backend's files
+    tmp/           work files; never outlive a command
+    locks/         purge and capture locks
+
+Everything is created owner-only (folders 0700, files 0600): recordings are
+personal information (Art. 6-1, Art. 13).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gyomu_cli import clock
+from gyomu_cli.errors import ConfigError, NotInitialised, UsageError
+from gyomu_cli.retention import MINIMUM_MONTHS, check_period, parse_period
+
+log = logging.getLogger(__name__)
+
+CONFIG_NAME = "gyomu.toml"
+LEDGER_NAME = "ledger.db"
+
+DEFAULT_CONFIG = """\
+# gyomu settings (Art. 15: set by the mayor, kept apart from the code).
+
+# The zone in which times are shown and retention periods are reckoned.
+timezone = "Asia/Tokyo"
+
+[retention]
+# Defaults for every device; a device may keep longer, never shorter.
+# The floor is Art. 6-2: calls 1y, images 3m.
+call = "1y"
+image = "3m"
+
+[storage]
+# The storage backend (see `gyomu plugins`) and its options.
+backend = "local"
+
+[calls]
+# "flac" stores call audio losslessly compressed; "original" keeps the file as given.
+store_as = "flac"
+"""
+
+
+@dataclass
+class Settings:
+    timezone: str = "Asia/Tokyo"
+    retention_months: dict[str, int] = field(
+        default_factory=lambda: dict(MINIMUM_MONTHS)
+    )
+    storage_backend: str = "local"
+    storage_options: dict = field(default_factory=dict)
+    calls_store_as: str = "flac"
+
+    @property
+    def tz(self):
+        return clock.zone(self.timezone)
+
+
+def _read_settings(path: Path) -> Settings:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML ({error}); fix the file") from None
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    settings = Settings()
+    settings.timezone = str(raw.get("timezone", settings.timezone))
+    settings.tz  # validates the name
+    for kind, text in raw.get("retention", {}).items():
+        if kind not in MINIMUM_MONTHS:
+            raise ConfigError(
+                f"{path}: [retention] knows 'call' and 'image', not {kind!r}"
+            )
+        try:
+            months = parse_period(str(text))
+        except UsageError as error:
+            raise ConfigError(f"{path}: {error}") from None
+        check_period(kind, months)
+        settings.retention_months[kind] = months
+    storage = dict(raw.get("storage", {}))
+    settings.storage_backend = str(storage.pop("backend", "local"))
+    settings.storage_options = storage
+    store_as = str(raw.get("calls", {}).get("store_as", "flac"))
+    if store_as not in ("flac", "original"):
+        raise ConfigError(f"{path}: [calls] store_as is 'flac' or 'original', not {store_as!r}")
+    settings.calls_store_as = store_as
+    return settings
+
+
+class Home:
+    """Paths inside one gyomu home, and its settings once initialised."""
+
+    def __init__(self, root: Path):
+        self.root = root.expanduser().absolute()
+        self._settings: Settings | None = None
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.root / LEDGER_NAME
+
+    @property
+    def tmp(self) -> Path:
+        return self.root / "tmp"
+
+    @property
+    def locks(self) -> Path:
+        return self.root / "locks"
+
+    def is_initialised(self) -> bool:
+        return self.ledger_path.exists()
+
+    def require(self) -> "Home":
+        if not self.root.is_dir():
+            raise NotInitialised(
+                f"gyomu home {self.root} does not exist; run `gyomu --home {self.root} init` first"
+            )
+        if not self.is_initialised():
+            raise NotInitialised(
+                f"{self.root} is not a gyomu home (no {LEDGER_NAME}); run `gyomu --home {self.root} init` first"
+            )
+        self.warn_if_exposed()
+        return self
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            if self.config_path.exists():
+                self._settings = _read_settings(self.config_path)
+            else:
+                self._settings = Settings()
+        return self._settings
+
+    def create(self) -> None:
+        """Make the folders and the default configuration, owner-only."""
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.root, 0o700)
+        for sub in (self.tmp, self.locks):
+            sub.mkdir(mode=0o700, exist_ok=True)
+        if not self.config_path.exists():
+            fd = os.open(self.config_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(DEFAULT_CONFIG)
+
+    def warn_if_exposed(self) -> None:
+        """Warn when the home or its ledger can be read by other accounts."""
+        for path in (self.root, self.ledger_path):
+            try:
+                mode = path.stat().st_mode
+            except OSError:
+                continue
+            if mode & (stat.S_IRWXG | stat.S_IRWXO):
+                log.warning(
+                    "%s is accessible to other accounts (mode %s); run chmod go-rwx on it (Art. 6-1)",
+                    path,
+                    oct(mode & 0o777),
+                )

@@ -1,0 +1,258 @@
+"""Registering media files as recordings: probe, store, hash, ledger.
+
+One file is one recording. It is read whole before anything is written; it is
+stored before it is registered; and if registering fails the stored copy is
+erased again, so a file is either fully indexed or not at all. Indexing the
+same bytes twice finds the first registration and changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from gyomu_cli import clock, media, plugins, registry, retention
+from gyomu_cli.errors import GyomuError, MediaError, UsageError
+from gyomu_cli.events import RecordingStored
+from gyomu_cli.session import Session
+from gyomu_cli.shred import overwrite_and_unlink
+
+log = logging.getLogger(__name__)
+
+NUMBER = re.compile(r"\+?[0-9*#]{1,32}")
+ANONYMOUS = {"anonymous", "unknown", "private", ""}
+SOURCE_FILE = "file"
+
+
+@dataclass
+class Item:
+    """One file to index, with the facts the file itself does not carry."""
+
+    path: Path
+    device: str
+    started_at: str | None = None
+    caller: str | None = None
+    callee: str | None = None
+    direction: str | None = None
+    section: str | None = None
+
+
+@dataclass
+class Outcome:
+    path: Path
+    recording_id: int
+    new: bool
+
+
+def normalise_number(text: str | None, what: str) -> str | None:
+    """Digits as the PBX writes them; hyphens and spaces typed by people dropped."""
+    if text is None:
+        return None
+    value = re.sub(r"[\s\-()]", "", text)
+    if value.lower() in ANONYMOUS:
+        return "anonymous"
+    if not NUMBER.fullmatch(value):
+        raise UsageError(f"{what} number {text!r} is not a phone number; use digits, e.g. 0586281234")
+    return value
+
+
+def read_manifest(path: Path) -> list[Item]:
+    """A CSV with a header: file, device, started_at, caller, callee, direction, section."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as data:
+            rows = list(csv.DictReader(data))
+    except OSError as error:
+        raise UsageError(f"cannot read manifest {path}: {error.strerror}") from None
+    if not rows or "file" not in rows[0] or "device" not in rows[0]:
+        raise UsageError(f"manifest {path} needs a header line with at least: file,device")
+    items = []
+    for line, row in enumerate(rows, start=2):
+        if not row.get("file") or not row.get("device"):
+            raise UsageError(f"manifest {path} line {line}: file and device are required")
+        items.append(
+            Item(
+                path=(path.parent / row["file"]).absolute(),
+                device=row["device"],
+                started_at=row.get("started_at") or None,
+                caller=row.get("caller") if row.get("caller") is not None else None,
+                callee=row.get("callee") if row.get("callee") is not None else None,
+                direction=row.get("direction") or None,
+                section=row.get("section") or None,
+            )
+        )
+    return items
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as data:
+            while chunk := data.read(1 << 20):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise UsageError(f"{path} does not exist") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a folder; name the media files in it") from None
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    return digest.hexdigest()
+
+
+class Indexer:
+    """Indexes files one at a time into one session's ledger and store."""
+
+    def __init__(self, session: Session, *, erase_source: bool = False):
+        self.session = session
+        self.erase_source = erase_source
+        self._devices: dict[str, dict] = {}
+
+    def _device(self, name: str) -> dict:
+        if name not in self._devices:
+            self._devices[name] = registry.get_device(self.session, name)
+        device = self._devices[name]
+        if not device["active"]:
+            raise UsageError(f"device {name} is retired; recordings are no longer indexed to it")
+        return device
+
+    def index(self, item: Item) -> Outcome:
+        device = self._device(item.device)
+        kind = registry.DEVICE_KINDS[device["kind"]]
+        source_sha = file_sha256(item.path)
+        existing = self.session.ledger.one(
+            "SELECT id FROM recordings WHERE source = ? AND source_ref = ?",
+            [SOURCE_FILE, source_sha],
+        )
+        if existing:
+            return Outcome(item.path, existing["id"], new=False)
+
+        found = media.probe(item.path)
+        facts = self._facts(item, device, kind, found)
+        row = self._store(item.path, kind, found, facts)
+        row.update(source=SOURCE_FILE, source_ref=source_sha, source_sha256=source_sha)
+        recording_id = self._register(row, device)
+        if self.erase_source:
+            self._erase_source(item.path, recording_id)
+        return Outcome(item.path, recording_id, new=True)
+
+    def _facts(self, item: Item, device: dict, kind: str, found: media.Media) -> dict:
+        if kind == "call" and found.kind != "audio":
+            raise MediaError(
+                f"{item.path} holds video; phone line {device['name']} records calls, index audio files to it"
+            )
+        tz = self.session.tz
+        if item.started_at:
+            started = clock.parse(item.started_at, tz, "--started-at")
+        elif kind == "image" and found.created:
+            started = found.created.astimezone(dt.timezone.utc)
+        else:
+            raise UsageError(
+                f"{item.path}: give --started-at (or a manifest's started_at column); the file carries no start time"
+            )
+        row = {
+            "kind": kind,
+            "started_at": clock.to_db(started),
+            "ended_at": clock.to_db(started + dt.timedelta(seconds=found.duration)),
+            "started_month": started.astimezone(tz).strftime("%Y-%m"),
+            "duration": round(found.duration, 3),
+            "retain_until": clock.to_db(
+                retention.retain_until(started, device["retention_months"], tz)
+            ),
+        }
+        if kind == "call":
+            if item.caller is None or item.callee is None:
+                raise UsageError(
+                    f"{item.path}: a call record names both parties (Art. 2): give --caller and --callee (anonymous if withheld)"
+                )
+            row["caller"] = normalise_number(item.caller, "caller")
+            row["callee"] = normalise_number(item.callee, "callee")
+        if item.direction:
+            if item.direction not in ("in", "out"):
+                raise UsageError(f"direction {item.direction!r} is in or out")
+            row["direction"] = item.direction
+        section = item.section or device["section"]
+        row["section_id"] = registry.section_id(self.session, section)
+        row["device_id"] = device["id"]
+        return row
+
+    def _store(self, path: Path, kind: str, found: media.Media, row: dict) -> dict:
+        store = self.session.storage
+        uid = uuid.uuid4().hex
+        stem = f"{kind}/{uid[:2]}/{uid[2:4]}/{uid}"
+        facts = dict(found.facts, format=found.format)
+        tmp = None
+        try:
+            if found.kind == "audio":
+                to_flac = (
+                    kind == "call"
+                    and self.session.home.settings.calls_store_as == "flac"
+                    and found.format != "FLAC"
+                    and media.flac_holds_exactly(path)
+                )
+                if to_flac:
+                    tmp = self.session.home.tmp / f"{uid}.flac"
+                    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                    row["pcm_sha256"] = media.pcm_sha256(path, copy_to=tmp)
+                    if media.pcm_sha256(tmp) != row["pcm_sha256"]:
+                        raise MediaError(f"{path}: the FLAC copy does not hold the same samples; not indexed")
+                    facts["stored_as"] = "FLAC"
+                    source, suffix = tmp, ".flac"
+                else:
+                    row["pcm_sha256"] = media.pcm_sha256(path)
+                    source, suffix = path, path.suffix.lower()
+            else:
+                source, suffix = path, path.suffix.lower()
+            with open(source, "rb") as data:
+                stored = store.put(stem + suffix, data)
+        finally:
+            if tmp is not None:
+                overwrite_and_unlink(tmp)
+        row.update(
+            storage_backend=self.session.home.settings.storage_backend,
+            storage_key=stored.key,
+            size=stored.size,
+            sha256=stored.sha256,
+            media=json.dumps(facts, ensure_ascii=False),
+            created_at=clock.to_db(clock.now()),
+        )
+        return row
+
+    def _register(self, row: dict, device: dict) -> int:
+        try:
+            with self.session.write() as db:
+                recording_id = db["recordings"].insert(row).last_pk
+                self.session.audit(
+                    "recording.indexed",
+                    f"recording:{recording_id}",
+                    kind=row["kind"],
+                    device=device["name"],
+                    size=row["size"],
+                )
+        except BaseException:
+            self.session.storage.erase(row["storage_key"])
+            raise
+        section = self.session.ledger.one(
+            "SELECT name FROM sections WHERE id = ?", [row["section_id"]]
+        )["name"]
+        plugins.notify(
+            "recording_stored",
+            RecordingStored(recording_id, row["kind"], device["name"], section, row["size"]),
+        )
+        return recording_id
+
+    def _erase_source(self, path: Path, recording_id: int) -> None:
+        stored = self.session.ledger.one(
+            "SELECT storage_key, sha256 FROM recordings WHERE id = ?", [recording_id]
+        )
+        if self.session.storage.stat(stored["storage_key"]).sha256 != stored["sha256"]:
+            raise GyomuError(f"{path}: the stored copy did not verify; the source was kept")
+        overwrite_and_unlink(path)
+        log.info("erased source %s after verifying recording %s", path, recording_id)
+

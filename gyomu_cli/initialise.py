@@ -1,0 +1,56 @@
+"""Creating a gyomu home: folders, configuration, ledger, the administrator.
+
+Art. 5-1 puts one administrator (管理責任者) in charge of the system; `init`
+registers that person with the section they head.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gyomu_cli import clock
+from gyomu_cli.errors import UsageError
+from gyomu_cli.home import Home
+from gyomu_cli.ledger import Ledger
+from gyomu_cli.session import Session
+
+ADMINISTRATOR = "administrator"
+
+
+def initialise(root: Path, *, admin: str, name: str, section: str) -> Session:
+    home = Home(root)
+    if home.is_initialised():
+        raise UsageError(f"{home.root} is already a gyomu home; nothing was changed")
+    admin, name, section = admin.strip(), name.strip(), section.strip()
+    if not admin or not name or not section:
+        raise UsageError("init needs --admin LOGIN, --name \"FULL NAME\" and --section SECTION")
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root} exists and is not a folder")
+    home.create()
+    home.settings  # refuse a pre-placed configuration that is invalid
+    try:
+        session = Session(home, Ledger(home.ledger_path, create=True), "init")
+        _register_admin(session, admin=admin, name=name, section=section)
+    except BaseException:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{home.ledger_path}{suffix}").unlink(missing_ok=True)
+        raise
+    return session
+
+
+def _register_admin(session: Session, *, admin: str, name: str, section: str) -> None:
+    now = clock.to_db(clock.now())
+    with session.write() as db:
+        session.audit("home.initialised", None, path=str(session.home.root))
+        section_id = db["sections"].insert({"name": section, "created_at": now}).last_pk
+        session.audit("section.added", f"section:{section_id}", name=section)
+        user_id = db["users"].insert(
+            {
+                "login": admin,
+                "name": name,
+                "section_id": section_id,
+                "roles": ADMINISTRATOR,
+                "created_at": now,
+            }
+        ).last_pk
+        session.audit("user.added", f"user:{user_id}", login=admin, roles=[ADMINISTRATOR])

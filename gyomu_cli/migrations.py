@@ -1,0 +1,144 @@
+"""The ledger's schema, as numbered migrations applied in order.
+
+A migration is never edited once released: change the schema by adding the
+next number. Times are UTC text of fixed width (see clock.to_db).
+"""
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("gyomu")
+
+
+def _run(db: Database, script: str) -> None:
+    """Run statements one by one, inside the migration's transaction.
+
+    sqlite3's executescript() would commit first and break the atomicity.
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete statement in migration: {pending.strip()[:60]}")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE sections (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            login TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            section_id INTEGER NOT NULL REFERENCES sections(id),
+            roles TEXT NOT NULL DEFAULT '',
+            password_hash TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE devices (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('phone-line', 'camera')),
+            section_id INTEGER NOT NULL REFERENCES sections(id),
+            location TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            on_demand INTEGER NOT NULL DEFAULT 0,
+            backend TEXT,
+            options TEXT NOT NULL DEFAULT '{}',
+            retention_months INTEGER,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            retired_at TEXT
+        );
+
+        -- One row per recording. When a recording is erased the row stays as a
+        -- tombstone: the personal fields (numbers, exact times, hashes, media
+        -- facts, storage key) are set to NULL, leaving what the yearly report
+        -- counts: kind, device, section, direction, month started, erasure.
+        CREATE TABLE recordings (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('call', 'image')),
+            device_id INTEGER NOT NULL REFERENCES devices(id),
+            section_id INTEGER NOT NULL REFERENCES sections(id),
+            started_month TEXT NOT NULL,
+            direction TEXT CHECK (direction IN ('in', 'out')),
+            state TEXT NOT NULL DEFAULT 'stored' CHECK (state IN ('stored', 'erased')),
+            created_at TEXT NOT NULL,
+            erased_at TEXT,
+            -- personal or identifying, dropped at erasure
+            started_at TEXT,
+            ended_at TEXT,
+            duration REAL,
+            caller TEXT,
+            callee TEXT,
+            retain_until TEXT,
+            storage_backend TEXT,
+            storage_key TEXT,
+            size INTEGER,
+            sha256 TEXT,
+            source_sha256 TEXT,
+            pcm_sha256 TEXT,
+            media TEXT,
+            source TEXT,
+            source_ref TEXT
+        );
+        CREATE UNIQUE INDEX recordings_source ON recordings(source, source_ref);
+        CREATE INDEX recordings_started ON recordings(started_at);
+        CREATE INDEX recordings_device_started ON recordings(device_id, started_at);
+        CREATE INDEX recordings_caller ON recordings(caller) WHERE caller IS NOT NULL;
+        CREATE INDEX recordings_callee ON recordings(callee) WHERE callee IS NOT NULL;
+        CREATE INDEX recordings_due ON recordings(retain_until) WHERE state = 'stored';
+        CREATE INDEX recordings_month ON recordings(started_month, kind);
+
+        -- What keeps a recording from erasure, and why.
+        CREATE TABLE holds (
+            id INTEGER PRIMARY KEY,
+            recording_id INTEGER NOT NULL REFERENCES recordings(id),
+            reason TEXT NOT NULL CHECK (
+                reason IN ('request', 'disclosure', 'dispute', 'manual')
+            ),
+            note TEXT NOT NULL DEFAULT '',
+            ref TEXT,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            released_at TEXT,
+            released_by TEXT
+        );
+        CREATE INDEX holds_active ON holds(recording_id) WHERE released_at IS NULL;
+
+        -- Append-only: every state change and every refusal, each event
+        -- carrying the hash of the one before it.
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            acting_as TEXT,
+            command TEXT NOT NULL,
+            action TEXT NOT NULL,
+            object TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'failed')),
+            detail TEXT NOT NULL DEFAULT '{}',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_at ON audit(at);
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        """
+    )

@@ -1,0 +1,118 @@
+"""The plugin manager: plugins load once, from the `gyomu` entry point group.
+
+The in-tree backends are ordinary plugins with entry points of their own.
+GYOMU_PLUGINS pins which plugins load: a comma-separated list of entry point
+names; set but empty, no plugin loads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from importlib.metadata import entry_points
+
+import pluggy
+
+from gyomu_cli import hookspecs
+from gyomu_cli.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "gyomu"
+BACKEND_KINDS = ("storage", "pbx", "camera")
+
+_manager: pluggy.PluginManager | None = None
+_distributions: dict[str, tuple[str, str]] = {}
+
+
+def manager() -> pluggy.PluginManager:
+    global _manager
+    if _manager is None:
+        _manager = _load()
+    return _manager
+
+
+def reset() -> None:
+    """Forget loaded plugins (tests, or after GYOMU_PLUGINS changed)."""
+    global _manager
+    _manager = None
+
+
+def _load() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager("gyomu")
+    pm.add_hookspecs(hookspecs)
+    pinned = os.environ.get("GYOMU_PLUGINS")
+    wanted = None if pinned is None else {n.strip() for n in pinned.split(",") if n.strip()}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if wanted is not None and ep.name not in wanted:
+            continue
+        if pm.get_plugin(ep.name) is not None:
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as error:  # a broken plugin must not stop the rest
+            log.error("plugin %s could not be loaded: %s", ep.name, error)
+            continue
+        pm.register(plugin, name=ep.name)
+        if ep.dist is not None:
+            _distributions[ep.name] = (ep.dist.name, ep.dist.version)
+    pm.check_pending()
+    return pm
+
+
+def backends(kind: str) -> dict[str, tuple[str, object]]:
+    """Registered backends of one kind: name -> (plugin name, factory)."""
+    pm = manager()
+    found: dict[str, tuple[str, object]] = {}
+    hook = getattr(pm.hook, f"register_{kind}_backends")
+    for impl in hook.get_hookimpls():
+
+        def register(name: str, factory, _plugin=impl.plugin_name) -> None:
+            if name in found:
+                raise ConfigError(
+                    f"{kind} backend {name!r} is registered by both {found[name][0]} and {_plugin}; uninstall one"
+                )
+            found[name] = (_plugin, factory)
+
+        impl.function(register=register)
+    return found
+
+
+def backend_factory(kind: str, name: str):
+    registered = backends(kind)
+    if name not in registered:
+        known = ", ".join(sorted(registered)) or "none"
+        raise ConfigError(
+            f"no {kind} backend named {name!r} is installed (installed: {known}); see `gyomu plugins`"
+        )
+    return registered[name][1]
+
+
+def notify(hook_name: str, event) -> None:
+    """Fire an event hook; a failing plugin is logged, the change stands."""
+    try:
+        getattr(manager().hook, hook_name)(event=event)
+    except Exception as error:
+        log.error("a plugin failed on %s: %s", hook_name, error)
+
+
+def describe() -> list[dict]:
+    """What `gyomu plugins` shows: each plugin, its hooks and its backends."""
+    pm = manager()
+    rows = []
+    provided: dict[str, list[str]] = {}
+    for kind in BACKEND_KINDS:
+        for name, (plugin, _) in backends(kind).items():
+            provided.setdefault(plugin, []).append(f"{kind}:{name}")
+    for name, plugin in sorted(pm.list_name_plugin()):
+        distribution, version = _distributions.get(name, (None, None))
+        rows.append(
+            {
+                "name": name,
+                "distribution": distribution,
+                "version": version,
+                "hooks": sorted(h.name for h in pm.get_hookcallers(plugin) or []),
+                "backends": provided.get(name, []),
+            }
+        )
+    return rows

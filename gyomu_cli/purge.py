@@ -1,0 +1,194 @@
+"""Erasing recordings whose retention has run out (Art. 6-2), made for cron.
+
+The rule is retention.decide(); this module applies it. It reads due
+recordings in pages through the index on retain_until, so a run costs what
+is due, not what is stored. For each recording it destroys the stored
+content first, then reduces the ledger row to a tombstone in one transaction
+with its audit event: if the run is interrupted between the two, the next
+run finds the object already gone and finishes the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from gyomu_cli import clock, plugins, retention
+from gyomu_cli.errors import GyomuError
+from gyomu_cli.events import RecordingErased
+from gyomu_cli.lock import exclusive
+from gyomu_cli.session import Session
+
+log = logging.getLogger(__name__)
+
+PAGE = 500
+
+# The personal and identifying fields an erasure drops (see migrations.py).
+TOMBSTONE = """
+    UPDATE recordings SET
+        state = 'erased', erased_at = :now,
+        started_at = NULL, ended_at = NULL, duration = NULL,
+        caller = NULL, callee = NULL, retain_until = NULL,
+        storage_key = NULL, size = NULL, sha256 = NULL,
+        source_sha256 = NULL, pcm_sha256 = NULL, media = NULL, source_ref = NULL
+    WHERE id = :id AND state = 'stored'
+"""
+
+
+@dataclass
+class Line:
+    """One decision as reported: what, and why."""
+
+    recording_id: int
+    kind: str
+    device: str
+    action: str  # "erase", "erased", "keep", "failed"
+    reason: str
+
+    def text(self, dry_run: bool) -> str:
+        verb = {
+            "erase": "Would erase" if dry_run else "Erasing",
+            "erased": "Erased",
+            "keep": "Keeping",
+            "failed": "Could not erase",
+        }[self.action]
+        return f"{verb} recording {self.recording_id} ({self.kind}, {self.device}): {self.reason}"
+
+
+@dataclass
+class Report:
+    dry_run: bool
+    lines: list[Line] = field(default_factory=list)
+    checkpointed: bool = True
+
+    @property
+    def erased(self) -> list[Line]:
+        return [line for line in self.lines if line.action in ("erased", "erase")]
+
+    @property
+    def kept(self) -> list[Line]:
+        return [line for line in self.lines if line.action == "keep"]
+
+    @property
+    def failed(self) -> list[Line]:
+        return [line for line in self.lines if line.action == "failed"]
+
+    def as_dict(self) -> dict:
+        return {
+            "dry_run": self.dry_run,
+            "erased": len(self.erased),
+            "kept": len(self.kept),
+            "failed": len(self.failed),
+            "ledger_checkpointed": self.checkpointed,
+            "decisions": [line.__dict__ for line in self.lines],
+        }
+
+
+def _due(session: Session, now: str):
+    """Stored recordings past retain_until, in pages, oldest first."""
+    after = ("", 0)
+    while True:
+        rows = list(
+            session.db.query(
+                """
+                SELECT r.id, r.kind, r.retain_until, r.storage_backend, r.storage_key,
+                       d.name AS device
+                FROM recordings r JOIN devices d ON d.id = r.device_id
+                WHERE r.state = 'stored' AND r.retain_until <= :now
+                  AND (r.retain_until, r.id) > (:after_at, :after_id)
+                ORDER BY r.retain_until, r.id
+                LIMIT :page
+                """,
+                {"now": now, "after_at": after[0], "after_id": after[1], "page": PAGE},
+            )
+        )
+        if not rows:
+            return
+        yield rows
+        after = (rows[-1]["retain_until"], rows[-1]["id"])
+
+
+def _active_holds(session: Session, ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    holds: dict[int, list[tuple[int, str]]] = {}
+    marks = ",".join("?" * len(ids))
+    for row in session.db.query(
+        f"SELECT id, recording_id, reason FROM holds WHERE released_at IS NULL "
+        f"AND recording_id IN ({marks}) ORDER BY id",
+        ids,
+    ):
+        holds.setdefault(row["recording_id"], []).append((row["id"], row["reason"]))
+    return holds
+
+
+def purge(session: Session, *, dry_run: bool = False, wait: float = 0.0) -> Report:
+    report = Report(dry_run=dry_run)
+    if dry_run:
+        _run(session, report, clock.now())
+        return report
+    with exclusive(session.home.locks / "purge.lock", "purge", wait):
+        _run(session, report, clock.now())
+        if report.erased:
+            report.checkpointed = session.ledger.checkpoint()
+            if not report.checkpointed:
+                log.warning(
+                    "the ledger's write-ahead log could not be emptied while another process reads it; "
+                    "erased fields leave it at the next checkpoint"
+                )
+    return report
+
+
+def _run(session: Session, report: Report, now: dt.datetime) -> None:
+    tz = session.tz
+    for rows in _due(session, clock.to_db(now)):
+        holds = _active_holds(session, [row["id"] for row in rows])
+        for row in rows:
+            decision = retention.decide(
+                row["id"], clock.from_db(row["retain_until"]), holds.get(row["id"], []), now, tz
+            )
+            action, reason = "keep", decision.reason
+            if decision.erase:
+                action = "erase"
+                if not report.dry_run:
+                    action, reason = _erase(session, row, decision.reason)
+            report.lines.append(Line(row["id"], row["kind"], row["device"], action, reason))
+
+
+def _erase(session: Session, row: dict, reason: str) -> tuple[str, str]:
+    """Destroy one recording's content, then tombstone its row; (action, reason)."""
+    try:
+        store = _store_for(session, row["storage_backend"])
+        if not store.erase(row["storage_key"]):
+            log.warning(
+                "recording %s: its stored object was already gone; completing the erasure",
+                row["id"],
+            )
+        with session.write() as db:
+            db.execute(TOMBSTONE, {"id": row["id"], "now": clock.to_db(clock.now())})
+            session.audit(
+                "recording.erased",
+                f"recording:{row['id']}",
+                kind=row["kind"],
+                device=row["device"],
+                reason="retention ended",
+            )
+    except GyomuError as error:
+        session.audit(
+            "recording.erase",
+            f"recording:{row['id']}",
+            outcome="failed",
+            error=str(error),
+        )
+        return "failed", str(error)
+    plugins.notify(
+        "recording_erased",
+        RecordingErased(row["id"], row["kind"], row["device"], "retention ended"),
+    )
+    return "erased", reason
+
+
+def _store_for(session: Session, backend: str):
+    if backend == session.home.settings.storage_backend:
+        return session.storage
+    factory = plugins.backend_factory("storage", backend)
+    return factory(session.home.root, {})

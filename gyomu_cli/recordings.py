@@ -1,0 +1,85 @@
+"""Looking recordings up in the ledger: lists with filters, one in full."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from gyomu_cli import clock
+from gyomu_cli.errors import NotFound, UsageError
+from gyomu_cli.indexing import normalise_number
+from gyomu_cli.session import Session
+
+COLUMNS = """
+    r.id, r.kind, d.name AS device, s.name AS section, r.state,
+    r.started_at, r.ended_at, r.duration, r.direction, r.caller, r.callee,
+    r.retain_until, r.size, r.sha256, r.pcm_sha256, r.storage_backend, r.storage_key,
+    r.media, r.started_month, r.erased_at,
+    (SELECT count(*) FROM holds h WHERE h.recording_id = r.id AND h.released_at IS NULL) AS holds
+"""
+FROM = " FROM recordings r JOIN devices d ON d.id = r.device_id JOIN sections s ON s.id = r.section_id"
+
+
+@dataclass
+class Filters:
+    device: str | None = None
+    kind: str | None = None
+    number: str | None = None
+    since: str | None = None
+    until: str | None = None
+    state: str | None = "stored"
+    limit: int | None = 100
+
+
+def list_recordings(session: Session, filters: Filters) -> list[dict]:
+    tz = session.tz
+    where, params = [], {}
+    if filters.device:
+        row = session.ledger.one("SELECT id FROM devices WHERE name = ?", [filters.device])
+        if row is None:
+            raise NotFound(f"no device named {filters.device!r}; see `gyomu device list`")
+        where.append("r.device_id = :device")
+        params["device"] = row["id"]
+    if filters.kind:
+        if filters.kind not in ("call", "image"):
+            raise UsageError(f"kind {filters.kind!r} is call or image")
+        where.append("r.kind = :kind")
+        params["kind"] = filters.kind
+    if filters.number:
+        params["number"] = normalise_number(filters.number, "--number")
+        where.append(
+            "r.id IN (SELECT id FROM recordings WHERE caller = :number "
+            "UNION SELECT id FROM recordings WHERE callee = :number)"
+        )
+    if filters.since:
+        where.append("r.started_at >= :since")
+        params["since"] = clock.to_db(clock.parse(filters.since, tz, "--since"))
+    if filters.until:
+        where.append("r.started_at < :until")
+        params["until"] = clock.to_db(clock.parse(filters.until, tz, "--until"))
+    if filters.state and filters.state != "all":
+        if filters.state not in ("stored", "erased"):
+            raise UsageError(f"state {filters.state!r} is stored, erased or all")
+        where.append("r.state = :state")
+        params["state"] = filters.state
+    sql = "SELECT" + COLUMNS + FROM
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY r.started_at DESC, r.id DESC"
+    if filters.limit:
+        sql += f" LIMIT {int(filters.limit)}"
+    return [_shown(row, tz) for row in session.db.query(sql, params)]
+
+
+def get(session: Session, recording_id: int) -> dict:
+    row = session.ledger.one("SELECT" + COLUMNS + FROM + " WHERE r.id = ?", [recording_id])
+    if row is None:
+        raise NotFound(f"no recording {recording_id}; see `gyomu recordings list`")
+    return _shown(row, session.tz)
+
+
+def _shown(row: dict, tz) -> dict:
+    for key in ("started_at", "ended_at", "retain_until", "erased_at"):
+        row[key] = clock.show(row[key], tz)
+    row["media"] = json.loads(row["media"]) if row["media"] else None
+    return row

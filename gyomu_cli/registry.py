@@ -1,0 +1,148 @@
+"""Sections and devices (Art. 3): what records, where, for which section, why.
+
+Only the administrator decides where devices stand and which phones are
+recorded (Art. 3); every change here is audited.
+"""
+
+from __future__ import annotations
+
+import json
+
+from gyomu_cli import clock, retention
+from gyomu_cli.errors import AlreadyExists, NotFound, UsageError
+from gyomu_cli.session import Session
+
+DEVICE_KINDS = {"phone-line": "call", "camera": "image"}
+
+
+def add_section(session: Session, name: str) -> dict:
+    name = name.strip()
+    if not name:
+        raise UsageError("a section needs a name, e.g. 市民課")
+    with session.write() as db:
+        if db["sections"].count_where("name = ?", [name]):
+            raise AlreadyExists(f"section {name} already exists")
+        row = {"name": name, "created_at": clock.to_db(clock.now())}
+        section_id = db["sections"].insert(row).last_pk
+        session.audit("section.added", f"section:{section_id}", name=name)
+    return {"id": section_id, **row}
+
+
+def list_sections(session: Session) -> list[dict]:
+    return list(
+        session.db.query(
+            """
+            SELECT s.id, s.name,
+              (SELECT count(*) FROM devices d WHERE d.section_id = s.id AND d.active) AS devices,
+              (SELECT count(*) FROM users u WHERE u.section_id = s.id AND u.active) AS users
+            FROM sections s ORDER BY s.id
+            """
+        )
+    )
+
+
+def section_id(session: Session, name: str) -> int:
+    row = session.ledger.one("SELECT id FROM sections WHERE name = ?", [name])
+    if row is None:
+        known = ", ".join(r["name"] for r in session.db.query("SELECT name FROM sections"))
+        raise NotFound(f"no section named {name!r} (known: {known}); add it with `gyomu section add`")
+    return row["id"]
+
+
+def add_device(
+    session: Session,
+    *,
+    name: str,
+    kind: str,
+    section: str,
+    location: str,
+    purpose: str,
+    on_demand: bool = False,
+    retention_text: str | None = None,
+    backend: str | None = None,
+    options: dict | None = None,
+) -> dict:
+    name = name.strip()
+    if kind not in DEVICE_KINDS:
+        raise UsageError(f"device kind {kind!r} is unknown; use phone-line or camera")
+    if not name or "/" in name or any(c.isspace() for c in name):
+        raise UsageError(f"device name {name!r} must be one word without '/', e.g. line-main")
+    if not location.strip() or not purpose.strip():
+        raise UsageError("a device needs --location and --purpose: both are published (Art. 4)")
+    months = None
+    if retention_text is not None:
+        months = retention.parse_period(retention_text)
+        retention.check_period(DEVICE_KINDS[kind], months)
+    with session.write() as db:
+        if db["devices"].count_where("name = ?", [name]):
+            raise AlreadyExists(f"device {name} already exists")
+        row = {
+            "name": name,
+            "kind": kind,
+            "section_id": section_id(session, section),
+            "location": location.strip(),
+            "purpose": purpose.strip(),
+            "on_demand": int(on_demand),
+            "backend": backend,
+            "options": json.dumps(options or {}, ensure_ascii=False),
+            "retention_months": months,
+            "created_at": clock.to_db(clock.now()),
+        }
+        device_id = db["devices"].insert(row).last_pk
+        session.audit(
+            "device.added",
+            f"device:{device_id}",
+            name=name,
+            kind=kind,
+            section=section,
+            retention=retention.format_period(months) if months else None,
+        )
+    return get_device(session, name)
+
+
+DEVICE_QUERY = """
+    SELECT d.id, d.name, d.kind, s.name AS section, d.location, d.purpose,
+           d.on_demand, d.backend, d.options, d.retention_months, d.active,
+           d.created_at, d.retired_at
+    FROM devices d JOIN sections s ON s.id = d.section_id
+"""
+
+
+def _device_row(session: Session, row: dict) -> dict:
+    kind = DEVICE_KINDS[row["kind"]]
+    months = row["retention_months"] or session.home.settings.retention_months[kind]
+    row.update(
+        on_demand=bool(row["on_demand"]),
+        active=bool(row["active"]),
+        options=json.loads(row["options"]),
+        retention=retention.format_period(months),
+        created_at=clock.show(row["created_at"], session.tz),
+        retired_at=clock.show(row["retired_at"], session.tz),
+    )
+    row["retention_months"] = months
+    return row
+
+
+def get_device(session: Session, name: str) -> dict:
+    row = session.ledger.one(DEVICE_QUERY + " WHERE d.name = ?", [name])
+    if row is None:
+        raise NotFound(f"no device named {name!r}; see `gyomu device list`")
+    return _device_row(session, row)
+
+
+def list_devices(session: Session, include_retired: bool = False) -> list[dict]:
+    where = "" if include_retired else " WHERE d.active"
+    rows = session.db.query(DEVICE_QUERY + where + " ORDER BY d.id")
+    return [_device_row(session, row) for row in rows]
+
+
+def retire_device(session: Session, name: str) -> dict:
+    device = get_device(session, name)
+    if not device["active"]:
+        raise UsageError(f"device {name} is already retired")
+    with session.write() as db:
+        db["devices"].update(
+            device["id"], {"active": 0, "retired_at": clock.to_db(clock.now())}
+        )
+        session.audit("device.retired", f"device:{device['id']}", name=name)
+    return get_device(session, name)
