@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 
 from gyomu_cli import clock, plugins, retention
-from gyomu_cli.errors import GyomuError
+from gyomu_cli.errors import StorageError
 from gyomu_cli.events import RecordingErased
 from gyomu_cli.lock import exclusive
 from gyomu_cli.session import Session
@@ -127,6 +127,7 @@ def purge(session: Session, *, dry_run: bool = False, wait: float = 0.0) -> Repo
         _run(session, report, clock.now())
         return report
     with exclusive(session.home.locks / "purge.lock", "purge", wait):
+        session.storage  # a missing backend stops the run before any decision
         _run(session, report, clock.now())
         if report.erased:
             report.checkpointed = session.ledger.checkpoint()
@@ -172,7 +173,7 @@ def _erase(session: Session, row: dict, reason: str) -> tuple[str, str]:
                 device=row["device"],
                 reason="retention ended",
             )
-    except GyomuError as error:
+    except StorageError as error:
         session.audit(
             "recording.erase",
             f"recording:{row['id']}",
