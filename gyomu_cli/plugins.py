@@ -50,13 +50,15 @@ def _load() -> pluggy.PluginManager:
             continue
         try:
             plugin = ep.load()
+            pm.register(plugin, name=ep.name)
+            pm.check_pending()
         except Exception as error:  # a broken plugin must not stop the rest
             log.error("plugin %s could not be loaded: %s", ep.name, error)
+            if pm.get_plugin(ep.name) is not None:
+                pm.unregister(name=ep.name)
             continue
-        pm.register(plugin, name=ep.name)
         if ep.dist is not None:
             _distributions[ep.name] = (ep.dist.name, ep.dist.version)
-    pm.check_pending()
     return pm
 
 
@@ -89,11 +91,12 @@ def backend_factory(kind: str, name: str):
 
 
 def notify(hook_name: str, event) -> None:
-    """Fire an event hook; a failing plugin is logged, the change stands."""
-    try:
-        getattr(manager().hook, hook_name)(event=event)
-    except Exception as error:
-        log.error("a plugin failed on %s: %s", hook_name, error)
+    """Hand an event to each plugin in turn; one that fails is logged, the rest still hear it."""
+    for impl in getattr(manager().hook, hook_name).get_hookimpls():
+        try:
+            impl.function(event=event)
+        except Exception as error:
+            log.error("plugin %s failed on %s: %s", impl.plugin_name, hook_name, error)
 
 
 def describe() -> list[dict]:

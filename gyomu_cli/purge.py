@@ -189,7 +189,10 @@ def _erase(session: Session, row: dict, reason: str) -> tuple[str, str]:
 
 
 def _store_for(session: Session, backend: str):
-    if backend == session.home.settings.storage_backend:
-        return session.storage
-    factory = plugins.backend_factory("storage", backend)
-    return factory(session.home.root, {})
+    """The configured store; content kept by another backend is never guessed at."""
+    if backend != session.home.settings.storage_backend:
+        raise StorageError(
+            f"it is stored by backend {backend!r}, not the configured {session.home.settings.storage_backend!r}; "
+            "configure that backend to erase it"
+        )
+    return session.storage

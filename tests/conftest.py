@@ -31,6 +31,7 @@ class Result:
 def fresh_plugins(monkeypatch):
     """Each test loads plugins itself, as the command line would."""
     monkeypatch.delenv("GYOMU_PLUGINS", raising=False)
+    monkeypatch.delenv("SUDO_USER", raising=False)
     monkeypatch.setenv("GYOMU_DEBUG", "1")  # a bug surfaces as its traceback in tests
     plugins.reset()
     yield

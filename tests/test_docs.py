@@ -86,13 +86,14 @@ def test_every_command_has_help(path):
 
 
 @pytest.mark.parametrize("path", command_paths(), ids=label)
-def test_help_option_works(path):
+def test_help_option_works(path, monkeypatch):
+    monkeypatch.delenv("GYOMU_DEBUG", raising=False)  # as a user runs it
     result = CliRunner().invoke(app, [*path, "--help"], prog_name="gyomu")
     assert result.exit_code == 0, (
-        f"`{label(path)} --help` exited {result.exit_code}: "
-        f"{result.output}{result.exception or ''}"
+        f"`{label(path)} --help` exited {result.exit_code}: {result.stderr}"
     )
-    assert result.output.startswith(f"Usage: {label(path)} ")
+    assert result.stdout.startswith(f"Usage: {label(path)} ")
+    assert result.stderr == ""
 
 
 def fenced_blocks(text: str) -> list[str]:

@@ -8,9 +8,14 @@ from pathlib import Path
 GYOMU = Path(sys.executable).with_name("gyomu")
 
 
+def user_env(**extra) -> dict:
+    """The environment a user has: no debug switch from the test session."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GYOMU_DEBUG", "SUDO_USER")}
+    return {**env, **extra}
+
+
 def run(*args, home):
-    env = {k: v for k, v in os.environ.items() if k != "GYOMU_DEBUG"}
-    env["GYOMU_HOME"] = str(home)
+    env = user_env(GYOMU_HOME=str(home))
     return subprocess.run([str(GYOMU), *map(str, args)], capture_output=True, text=True, env=env)
 
 
@@ -43,7 +48,16 @@ def test_a_corrupt_ledger_is_one_line(tmp_path):
 
 
 def test_version_and_help():
-    done = subprocess.run([str(GYOMU), "--version"], capture_output=True, text=True)
+    done = subprocess.run([str(GYOMU), "--version"], capture_output=True, text=True, env=user_env())
     assert done.stdout.startswith("gyomu ")
-    helped = subprocess.run([str(GYOMU), "purge", "--help"], capture_output=True, text=True)
-    assert helped.returncode == 0 and "--dry-run" in helped.stdout and "\x1b[" not in helped.stdout
+    for args in (["purge", "--help"], ["device", "--help"], ["device", "add", "--help"]):
+        helped = subprocess.run([str(GYOMU), *args], capture_output=True, text=True, env=user_env())
+        assert (helped.returncode, helped.stderr) == (0, ""), args
+        assert helped.stdout.startswith("Usage: gyomu") and "\x1b[" not in helped.stdout
+
+
+def test_usage_errors_exit_2_without_traceback():
+    for args in (["nosuch"], ["device", "add", "--bogus"], ["purge", "--wait", "soon"]):
+        done = subprocess.run([str(GYOMU), *args], capture_output=True, text=True, env=user_env())
+        assert done.returncode == 2, args
+        assert "Traceback" not in done.stderr and "Error" in done.stderr

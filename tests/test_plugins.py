@@ -55,7 +55,7 @@ def test_a_failing_event_plugin_does_not_undo_the_change(city, tmp_path):
     started = dt.datetime.now(dt.timezone.utc)
     result = index_call(city, make_wav(tmp_path / "c.wav"), started)
     assert result.exit_code == 0
-    assert "a plugin failed on recording_stored: forwarder down" in result.stderr
+    assert "plugin broken failed on recording_stored: forwarder down" in result.stderr
     assert len(json.loads(city("recordings", "list", "--json").stdout)) == 1
 
 
