@@ -119,6 +119,14 @@ class Home:
     def locks(self) -> Path:
         return self.root / "locks"
 
+    @property
+    def owner_uid(self) -> int | None:
+        """The service account: the OS account that owns the home."""
+        try:
+            return self.root.stat().st_uid
+        except OSError:
+            return None
+
     def is_initialised(self) -> bool:
         return self.ledger_path.exists()
 

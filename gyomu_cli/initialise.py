@@ -6,16 +6,15 @@ registers that person with the section they head.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from gyomu_cli import clock
+from gyomu_cli import clock, identity
+from gyomu_cli.access import ADMINISTRATOR, SYSTEM
 from gyomu_cli.errors import UsageError
 from gyomu_cli.home import Home
 from gyomu_cli.ledger import Ledger
 from gyomu_cli.session import Session
-
-ADMINISTRATOR = "administrator"
-
 
 def initialise(root: Path, *, admin: str, name: str, section: str) -> Session:
     home = Home(root)
@@ -29,7 +28,9 @@ def initialise(root: Path, *, admin: str, name: str, section: str) -> Session:
     home.create()
     home.settings  # refuse a pre-placed configuration that is invalid
     try:
-        session = Session(home, Ledger(home.ledger_path, create=True), "init")
+        actor = identity.invoker(os.geteuid(), home.owner_uid, os.environ)
+        principal = identity.Principal(actor=actor, login=None, roles=frozenset({SYSTEM}))
+        session = Session(home, Ledger(home.ledger_path, create=True), "init", principal)
         _register_admin(session, admin=admin, name=name, section=section)
     except BaseException:
         for suffix in ("", "-wal", "-shm"):

@@ -69,7 +69,8 @@ class Ledger:
         try:
             yield self.db
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # a refusal may have rolled back already
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")

@@ -1,26 +1,21 @@
-"""One command's session: the home, the ledger, who acts, and the audit hook."""
+"""One command's session: the home, the ledger, who acts, and the audit hook.
+
+Opening a session resolves who acts (identity.py) and checks the permission
+table (access.py) before the command does anything; a refusal is audited and
+raised as one line naming the article.
+"""
 
 from __future__ import annotations
 
-import getpass
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from gyomu_cli import audit, plugins
+from gyomu_cli import access, audit, identity, plugins
 from gyomu_cli.backends import StorageBackend
+from gyomu_cli.errors import Refused
 from gyomu_cli.home import Home
 from gyomu_cli.ledger import Ledger
-
-
-def os_actor() -> str:
-    """The person behind the command: the sudo caller, else the OS account."""
-    if os.geteuid() == 0 and os.environ.get("SUDO_USER"):
-        return os.environ["SUDO_USER"]
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid:{os.geteuid()}"
 
 
 @dataclass
@@ -28,15 +23,30 @@ class Session:
     home: Home
     ledger: Ledger
     command: str
-    actor: str = field(default_factory=os_actor)
-    acting_as: str | None = None
+    principal: identity.Principal
     _storage: StorageBackend | None = None
+    _vault: object | None = None
 
     @classmethod
-    def open(cls, root: Path, command: str) -> "Session":
+    def open(cls, root: Path, command: str, as_login: str | None = None) -> "Session":
         home = Home(root).require()
         home.settings  # a broken configuration stops the command before any work
-        return cls(home, Ledger(home.ledger_path), command)
+        ledger = Ledger(home.ledger_path)
+        try:
+            principal = identity.resolve(ledger.db, as_login=as_login, service_uid=home.owner_uid)
+        except Refused as refusal:
+            actor = identity.invoker(os.geteuid(), home.owner_uid, os.environ)
+            anonymous = identity.Principal(actor=actor, login=None, roles=frozenset(), acting_as=as_login)
+            cls(home, ledger, command, anonymous).refuse(str(refusal))
+        session = cls(home, ledger, command, principal)
+        decision = access.authorize(principal.roles, command)
+        if not decision.allowed:
+            session.refuse(f"{principal.label} may not run `{command}`: {decision.reason}")
+        return session
+
+    @property
+    def actor(self) -> str:
+        return self.principal.login or self.principal.actor
 
     @property
     def tz(self):
@@ -52,8 +62,8 @@ class Session:
     def audit(self, action: str, object: str | None = None, outcome: str = "ok", **detail) -> int:
         """Append an audit event; inside a write it commits or rolls back with it."""
         event = audit.Event(
-            actor=self.actor,
-            acting_as=self.acting_as,
+            actor=self.principal.actor,
+            acting_as=self.principal.acting_as,
             command=self.command,
             action=action,
             object=object,
@@ -62,6 +72,14 @@ class Session:
         )
         with self.ledger.write() as db:
             return audit.append(db, event)
+
+    def refuse(self, message: str, object: str | None = None):
+        """Audit a refusal in its own transaction, then raise it."""
+        if self.ledger.conn.in_transaction:
+            self.ledger.conn.execute("ROLLBACK")
+        self.audit("access.refused", object, outcome="refused", reason=message)
+        self.close()
+        raise Refused(message)
 
     @property
     def storage(self) -> StorageBackend:

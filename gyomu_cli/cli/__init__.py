@@ -36,6 +36,8 @@ class GyomuGroup(TyperGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # help, usage errors and exits: the command line's own way out
         except GyomuError as error:
             fail(str(error), error.exit_code)
         except sqlite3.DatabaseError as error:
@@ -108,13 +110,17 @@ def root(
             show_default=False,
         ),
     ] = None,
+    as_login: Annotated[
+        str | None,
+        typer.Option("--as", metavar="LOGIN", help="Root only: act as this gyomu user (audited as such)."),
+    ] = None,
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debug).")] = 0,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only errors on stderr.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     os.umask(0o077)
     _setup_logging(verbose, quiet)
-    ctx.obj = {"home": home or default_home()}
+    ctx.obj = {"home": home or default_home(), "as_login": as_login}
 
 
 def _register() -> None:

@@ -22,7 +22,7 @@ def command_name(ctx: typer.Context) -> str:
 
 @contextlib.contextmanager
 def session(ctx: typer.Context) -> Iterator[Session]:
-    opened = Session.open(ctx.obj["home"], command_name(ctx))
+    opened = Session.open(ctx.obj["home"], command_name(ctx), ctx.obj.get("as_login"))
     try:
         yield opened
     finally:
