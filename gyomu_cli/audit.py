@@ -57,3 +57,51 @@ def append(db: Database, event: Event) -> int:
     row["hash"] = event_hash(row)
     db["audit"].insert(row)
     return seq
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of walking the chain.
+
+    events: how many events were read.
+    head_seq, head_hash: the last event, as it can be printed and kept.
+    problem: the first break, in words, or None when the chain is whole.
+    bad_seq: the first event that does not hold, or None.
+    """
+
+    events: int
+    head_seq: int
+    head_hash: str
+    problem: str | None = None
+    bad_seq: int | None = None
+
+
+COLUMNS = "seq, at, actor, acting_as, command, action, object, outcome, detail, prev_hash, hash"
+
+
+def verify_chain(db: Database) -> ChainReport:
+    """Recompute every hash from the first event: the first alteration, deletion or insertion."""
+    expected_seq, prev_hash, count = 1, GENESIS, 0
+    cursor = db.execute(f"SELECT {COLUMNS} FROM audit ORDER BY seq")
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        row = dict(zip(names, values))
+        seq = row["seq"]
+        if seq != expected_seq:
+            missing = f"event {expected_seq}" if seq == expected_seq + 1 else f"events {expected_seq}-{seq - 1}"
+            return ChainReport(count, expected_seq - 1, prev_hash, f"{missing} missing: deleted from the log", expected_seq)
+        if row["prev_hash"] != prev_hash:
+            return ChainReport(
+                count, seq - 1, prev_hash,
+                f"event {seq} does not follow event {seq - 1}: an event before it was deleted, inserted or altered",
+                seq,
+            )
+        if event_hash(row) != row["hash"]:
+            return ChainReport(count, seq - 1, prev_hash, f"event {seq} was altered: its content does not match its hash", seq)
+        expected_seq, prev_hash, count = seq + 1, row["hash"], count + 1
+    return ChainReport(count, expected_seq - 1, prev_hash)
+
+
+def hash_at(db: Database, seq: int) -> str | None:
+    row = db.execute("SELECT hash FROM audit WHERE seq = ?", [seq]).fetchone()
+    return row[0] if row else None

@@ -47,6 +47,11 @@ backend = "local"
 [calls]
 # "flac" stores call audio losslessly compressed; "original" keeps the file as given.
 store_as = "flac"
+
+[encryption]
+# The master key that wraps every object's key: keep this file apart from the
+# home, owner-only, and in a backup of its own. GYOMU_MASTER_KEY overrides it.
+key_file = "{key_file}"
 """
 
 
@@ -59,6 +64,7 @@ class Settings:
     storage_backend: str = "local"
     storage_options: dict = field(default_factory=dict)
     calls_store_as: str = "flac"
+    key_file: Path | None = None
 
     @property
     def tz(self):
@@ -93,6 +99,8 @@ def _read_settings(path: Path) -> Settings:
     if store_as not in ("flac", "original"):
         raise ConfigError(f"{path}: [calls] store_as is 'flac' or 'original', not {store_as!r}")
     settings.calls_store_as = store_as
+    key_file = raw.get("encryption", {}).get("key_file")
+    settings.key_file = Path(key_file) if key_file else None
     return settings
 
 
@@ -151,7 +159,11 @@ class Home:
                 self._settings = Settings()
         return self._settings
 
-    def create(self) -> None:
+    def default_key_file(self) -> Path:
+        """Beside the home, not in it: a copy of the home alone opens nothing."""
+        return self.root.with_name(self.root.name + ".key")
+
+    def create(self, key_file: Path) -> None:
         """Make the folders and the default configuration, owner-only."""
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
@@ -160,11 +172,16 @@ class Home:
         if not self.config_path.exists():
             fd = os.open(self.config_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(DEFAULT_CONFIG)
+                out.write(DEFAULT_CONFIG.format(key_file=str(key_file).replace("\\", "\\\\")))
 
     def warn_if_exposed(self) -> None:
-        """Warn when the home or its ledger can be read by other accounts."""
-        for path in (self.root, self.ledger_path):
+        """Warn when the home, its ledger or the master key can be read by other accounts."""
+        key_file = self.settings.key_file if self.config_path.exists() else None
+        if key_file is not None and key_file.resolve().is_relative_to(self.root.resolve()):
+            log.warning("the master key %s lies inside the home; keep it apart (Art. 6-1)", key_file)
+        for path in (self.root, self.ledger_path, key_file):
+            if path is None:
+                continue
             try:
                 mode = path.stat().st_mode
             except OSError:

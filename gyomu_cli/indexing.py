@@ -24,6 +24,7 @@ from gyomu_cli.errors import GyomuError, MediaError, UsageError
 from gyomu_cli.events import RecordingStored
 from gyomu_cli.session import Session
 from gyomu_cli.shred import overwrite_and_unlink
+from gyomu_cli.vault import EncryptingReader
 
 log = logging.getLogger(__name__)
 
@@ -209,12 +210,16 @@ class Indexer:
                     source, suffix = path, path.suffix.lower()
             else:
                 source, suffix = path, path.suffix.lower()
+            key, wrapped = self.session.vault.new_object_key(stem + suffix)
             with open(source, "rb") as data:
-                stored = store.put(stem + suffix, data)
+                encrypted = EncryptingReader(data, key)
+                stored = store.put(stem + suffix, encrypted)
         finally:
             if tmp is not None:
                 overwrite_and_unlink(tmp)
         row.update(
+            wrapped_key=wrapped,
+            plain_sha256=encrypted.plain_sha256.hexdigest(),
             storage_backend=self.session.home.settings.storage_backend,
             storage_key=stored.key,
             size=stored.size,

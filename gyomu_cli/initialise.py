@@ -16,7 +16,7 @@ from gyomu_cli.home import Home
 from gyomu_cli.ledger import Ledger
 from gyomu_cli.session import Session
 
-def initialise(root: Path, *, admin: str, name: str, section: str) -> Session:
+def initialise(root: Path, *, admin: str, name: str, section: str, key_file: Path | None = None) -> Session:
     home = Home(root)
     if home.is_initialised():
         raise UsageError(f"{home.root} is already a gyomu home; nothing was changed")
@@ -25,13 +25,17 @@ def initialise(root: Path, *, admin: str, name: str, section: str) -> Session:
         raise UsageError("init needs --admin LOGIN, --name \"FULL NAME\" and --section SECTION")
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} exists and is not a folder")
-    home.create()
+    key_file = (key_file or home.default_key_file()).expanduser().absolute()
+    if key_file.is_relative_to(home.root):
+        raise UsageError(f"--key-file {key_file} lies inside the home; keep the master key apart from the data")
+    home.create(key_file)
     home.settings  # refuse a pre-placed configuration that is invalid
     try:
         actor = identity.invoker(os.geteuid(), home.owner_uid, os.environ)
         principal = identity.Principal(actor=actor, login=None, roles=frozenset({SYSTEM}))
         session = Session(home, Ledger(home.ledger_path, create=True), "init", principal)
         _register_admin(session, admin=admin, name=name, section=section)
+        session.vault  # creates the master key if there is none yet, and records its fingerprint
     except BaseException:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{home.ledger_path}{suffix}").unlink(missing_ok=True)

@@ -142,3 +142,22 @@ def m001_core(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
         """
     )
+
+
+@migrations()
+def m002_encryption(db: Database) -> None:
+    _run(
+        db,
+        """
+        -- Facts about the ledger itself, e.g. the master key's fingerprint.
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        -- The object key, wrapped by the master key; dropped at erasure.
+        ALTER TABLE recordings ADD COLUMN wrapped_key TEXT;
+        -- SHA-256 of the plaintext that was encrypted; dropped at erasure.
+        ALTER TABLE recordings ADD COLUMN plain_sha256 TEXT;
+        CREATE INDEX recordings_storage_key ON recordings(storage_key) WHERE storage_key IS NOT NULL;
+        """,
+    )

@@ -31,7 +31,8 @@ TOMBSTONE = """
         started_at = NULL, ended_at = NULL, duration = NULL,
         caller = NULL, callee = NULL, retain_until = NULL,
         storage_key = NULL, size = NULL, sha256 = NULL,
-        source_sha256 = NULL, pcm_sha256 = NULL, media = NULL, source_ref = NULL
+        source_sha256 = NULL, pcm_sha256 = NULL, media = NULL, source_ref = NULL,
+        wrapped_key = NULL, plain_sha256 = NULL
     WHERE id = :id AND state = 'stored'
 """
 

@@ -7,13 +7,15 @@ raised as one line naming the article.
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gyomu_cli import access, audit, identity, plugins
+from gyomu_cli import access, audit, identity, plugins, vault
 from gyomu_cli.backends import StorageBackend
-from gyomu_cli.errors import Refused
+from gyomu_cli.errors import ConfigError, Refused, UsageError
 from gyomu_cli.home import Home
 from gyomu_cli.ledger import Ledger
 
@@ -24,6 +26,7 @@ class Session:
     ledger: Ledger
     command: str
     principal: identity.Principal
+    password_source: Callable[[str, bool], str] | None = None
     _storage: StorageBackend | None = None
     _vault: object | None = None
 
@@ -73,6 +76,12 @@ class Session:
         with self.ledger.write() as db:
             return audit.append(db, event)
 
+    def ask_password(self, prompt: str, confirm: bool = False) -> str:
+        """A password from the person at the command line (prompt or --password-stdin)."""
+        if self.password_source is None:
+            raise UsageError("a password is needed: run the command on a terminal, or pass --password-stdin")
+        return self.password_source(prompt, confirm)
+
     def refuse(self, message: str, object: str | None = None):
         """Audit a refusal in its own transaction, then raise it."""
         if self.ledger.conn.in_transaction:
@@ -89,5 +98,34 @@ class Session:
             self._storage = factory(self.home.root, dict(settings.storage_options))
         return self._storage
 
+    @property
+    def vault(self) -> vault.Vault:
+        """The master key, checked against the fingerprint the ledger recorded."""
+        if self._vault is None:
+            self._vault = _open_vault(self)
+        return self._vault
+
     def close(self) -> None:
         self.ledger.close()
+
+
+def _open_vault(session: Session) -> vault.Vault:
+    key_file = session.home.settings.key_file
+    recorded = session.ledger.one("SELECT value FROM meta WHERE key = 'master_key'")
+    if recorded is None and key_file is not None and not key_file.exists() and not os.environ.get(vault.ENV_KEY):
+        vault.new_master_key(key_file)
+        logging.getLogger(__name__).warning(
+            "created the master key %s: back it up apart from the home; without it nothing stored can be read",
+            key_file,
+        )
+    opened = vault.Vault(vault.load_master_key(key_file))
+    if recorded is None:
+        with session.write() as db:
+            db["meta"].insert({"key": "master_key", "value": opened.fingerprint})
+            session.audit("vault.key_recorded", None, fingerprint=opened.fingerprint)
+    elif recorded["value"] != opened.fingerprint:
+        raise ConfigError(
+            f"the master key ({opened.fingerprint}) is not the one this ledger was made with "
+            f"({recorded['value']}); restore the right key file"
+        )
+    return opened

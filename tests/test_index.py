@@ -1,6 +1,8 @@
 """gyomu index: real WAV and MP4 files into the store and the ledger."""
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
 import sqlite3
 import stat
@@ -12,6 +14,21 @@ from conftest import CALLEE, CALLER, JST, index_call, iso, make_mp4, make_wav
 from gyomu_cli.errors import ExitCode
 
 STARTED = dt.datetime(2026, 11, 20, 10, 15, 30, tzinfo=JST)
+
+
+@contextlib.contextmanager
+def plaintext_of(home, recording_id):
+    """Decrypt a stored recording the way gyomu itself does."""
+    from gyomu_cli import objects
+    from gyomu_cli.session import Session
+
+    session = Session.open(home, "verify")
+    try:
+        row = session.ledger.one("SELECT * FROM recordings WHERE id = ?", [recording_id])
+        with objects.plaintext(session, row) as path:
+            yield path
+    finally:
+        session.close()
 
 
 def recordings(gyomu, *args):
@@ -40,17 +57,20 @@ def test_call_stored_as_flac_with_the_same_samples(city, home, tmp_path):
     assert call["media"]["stored_as"] == "FLAC" and call["media"]["sample_rate"] == 8000
 
     stored = home / "objects" / call["storage_key"]
-    assert stored.suffix == ".flac" and stored.read_bytes()[:4] == b"fLaC"
+    assert stored.suffix == ".flac"
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
-    import hashlib
-
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == call["sha256"]
-    original, _ = soundfile.read(wav, dtype="int16")
-    copy, rate = soundfile.read(stored, dtype="int16")
+    with plaintext_of(home, 1) as flac:
+        assert flac.read_bytes()[:4] == b"fLaC"
+        assert stat.S_IMODE(flac.stat().st_mode) == 0o600
+        original, _ = soundfile.read(wav, dtype="int16")
+        copy, rate = soundfile.read(flac, dtype="int16")
     assert rate == 8000 and np.array_equal(original, copy)
+    assert not flac.exists(), "the decrypted work file is removed afterwards"
     [row] = ledger_rows(home)
     assert row["source_sha256"] == hashlib.sha256(wav.read_bytes()).hexdigest()
+    assert row["wrapped_key"] and row["plain_sha256"] != row["sha256"]
     assert wav.exists(), "the source stays where it was unless --erase-source"
     assert list((home / "tmp").iterdir()) == []
 
@@ -78,8 +98,8 @@ def test_camera_segment_with_its_media_facts(city, home, tmp_path):
     assert segment["duration"] == 2.0
     assert segment["caller"] is None
     assert segment["retain_until"] == "2026-11-02T00:00:00+09:00"
-    stored = home / "objects" / segment["storage_key"]
-    assert stored.read_bytes() == mp4.read_bytes(), "camera media is kept as recorded"
+    with plaintext_of(home, 1) as plain:
+        assert plain.read_bytes() == mp4.read_bytes(), "camera media is kept as recorded"
 
 
 def test_indexing_twice_registers_once(city, home, tmp_path):

@@ -18,7 +18,25 @@ def test_wal_and_migrations(city, home):
     db = connect(home)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     applied = [r["name"] for r in db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert applied == ["m001_core"]
+    assert applied == ["m001_core", "m002_encryption"]
+
+
+def test_an_older_ledger_is_migrated_on_open(tmp_path):
+    from sqlite_utils import Database
+
+    from gyomu_cli.ledger import Ledger
+    from gyomu_cli.migrations import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m002_encryption")
+    old["sections"].insert({"name": "市民課", "created_at": "2026-01-01T00:00:00.000Z"})
+    old.close()
+    ledger = Ledger(path)
+    columns = {c.name for c in ledger.db["recordings"].columns}
+    assert {"wrapped_key", "plain_sha256"} <= columns
+    assert ledger.one("SELECT name FROM sections")["name"] == "市民課"
+    ledger.close()
 
 
 def test_foreign_keys_are_enforced_by_gyomu_connections(city, home):

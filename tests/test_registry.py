@@ -122,6 +122,7 @@ def test_every_change_is_audited(city, home):
         "home.initialised",
         "section.added",
         "user.added",
+        "vault.key_recorded",
         "section.added",
         "device.added",
         "device.added",

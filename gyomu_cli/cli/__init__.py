@@ -114,25 +114,31 @@ def root(
         str | None,
         typer.Option("--as", metavar="LOGIN", help="Root only: act as this gyomu user (audited as such)."),
     ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read passwords from stdin, one line each, in the order asked."),
+    ] = False,
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debug).")] = 0,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only errors on stderr.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     os.umask(0o077)
     _setup_logging(verbose, quiet)
-    ctx.obj = {"home": home or default_home(), "as_login": as_login}
+    ctx.obj = {"home": home or default_home(), "as_login": as_login, "password_stdin": password_stdin}
 
 
 def _register() -> None:
-    from gyomu_cli.cli import devices, holds, indexing, plugins, purge, recordings, sections, setup
+    from gyomu_cli.cli import audit, devices, holds, indexing, plugins, purge, recordings, sections, setup, users
 
     setup.register(app)
     app.add_typer(sections.app, name="section")
     app.add_typer(devices.app, name="device")
+    app.add_typer(users.app, name="user")
     indexing.register(app)
     app.add_typer(recordings.app, name="recordings")
     purge.register(app)
     app.add_typer(holds.app, name="hold")
+    app.add_typer(audit.app, name="audit")
     plugins.register(app)
 
 

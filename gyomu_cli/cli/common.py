@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
+import sys
 from collections.abc import Iterator
 
 import typer
 
+from gyomu_cli.errors import UsageError
 from gyomu_cli.session import Session
 
 
@@ -23,7 +26,32 @@ def command_name(ctx: typer.Context) -> str:
 @contextlib.contextmanager
 def session(ctx: typer.Context) -> Iterator[Session]:
     opened = Session.open(ctx.obj["home"], command_name(ctx), ctx.obj.get("as_login"))
+    opened.password_source = password_source(ctx)
     try:
         yield opened
     finally:
         opened.close()
+
+
+def password_source(ctx: typer.Context):
+    """Passwords from stdin, one per line in the order asked, or from a prompt."""
+    if ctx.obj.get("password_stdin"):
+        lines = iter(sys.stdin.read().splitlines())
+
+        def from_stdin(prompt: str, confirm: bool) -> str:
+            try:
+                return next(lines)
+            except StopIteration:
+                raise UsageError(f"--password-stdin: no line left for {prompt.rstrip(': ')}") from None
+
+        return from_stdin
+    if not sys.stdin.isatty():
+        return None
+
+    def from_prompt(prompt: str, confirm: bool) -> str:
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Again: ") != first:
+            raise UsageError("the two passwords differ; nothing was changed")
+        return first
+
+    return from_prompt

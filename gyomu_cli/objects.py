@@ -1,0 +1,40 @@
+"""Stored objects as plaintext, for the moments that need it.
+
+A recording is decrypted only into an owner-only work file under the home's
+tmp/ folder, and that file is overwritten and removed when the caller is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from gyomu_cli import vault
+from gyomu_cli.errors import IntegrityError
+from gyomu_cli.session import Session
+from gyomu_cli.shred import overwrite_and_unlink
+
+
+@contextlib.contextmanager
+def plaintext(session: Session, row: dict) -> Iterator[Path]:
+    """The decrypted content of a stored recording row, checked against its hash."""
+    key = row["storage_key"]
+    suffix = Path(key).suffix
+    work = session.home.tmp / f"{uuid.uuid4().hex}{suffix}"
+    fd = os.open(work, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out, session.storage.open(key) as data:
+            if row.get("wrapped_key"):
+                object_key = session.vault.unwrap(row["wrapped_key"], key)
+                digest = vault.decrypt(data, object_key, out, key)
+                if row.get("plain_sha256") and digest != row["plain_sha256"]:
+                    raise IntegrityError(f"{key} decrypts to other content than was stored")
+            else:
+                while chunk := data.read(1 << 20):
+                    out.write(chunk)
+        yield work
+    finally:
+        overwrite_and_unlink(work)
