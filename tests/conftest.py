@@ -48,8 +48,8 @@ def gyomu(home):
     """Run `gyomu --home HOME ...` in-process; stdout and stderr apart."""
     runner = CliRunner()
 
-    def run(*args: str, env: dict | None = None) -> Result:
-        result = runner.invoke(app, ["--home", str(home), *map(str, args)], env=env)
+    def run(*args: str, env: dict | None = None, input: str | None = None) -> Result:
+        result = runner.invoke(app, ["--home", str(home), *map(str, args)], env=env, input=input)
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         return Result(result.exit_code, result.stdout, result.stderr)

@@ -128,7 +128,7 @@ def root(
 
 
 def _register() -> None:
-    from gyomu_cli.cli import audit, devices, holds, indexing, plugins, purge, recordings, sections, setup, users
+    from gyomu_cli.cli import audit, devices, holds, indexing, plugins, purge, recordings, sections, setup, users, verify
 
     setup.register(app)
     app.add_typer(sections.app, name="section")
@@ -139,6 +139,7 @@ def _register() -> None:
     purge.register(app)
     app.add_typer(holds.app, name="hold")
     app.add_typer(audit.app, name="audit")
+    verify.register(app)
     plugins.register(app)
 
 

@@ -1,0 +1,113 @@
+"""Fixity: do the stored objects still match what the ledger recorded? (Art. 6-1)
+
+Every stored recording's object must exist and hash to the recorded SHA-256;
+with `deep`, it must also decrypt, and a call's audio must decode to the
+recorded sample hash. Objects in the store that no ledger row names are
+orphans (for instance left by a crash between storing and registering).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from gyomu_cli import media, objects
+from gyomu_cli.errors import IntegrityError, MediaError, StorageError
+from gyomu_cli.session import Session
+
+PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: what, which recording (if any), which object, and how."""
+
+    problem: str  # "missing", "altered", "undecryptable", "orphan"
+    recording_id: int | None
+    key: str
+    detail: str
+
+    def text(self) -> str:
+        which = f"recording {self.recording_id}" if self.recording_id else "no recording"
+        return f"{self.problem}: {self.key} ({which}): {self.detail}"
+
+
+@dataclass
+class Report:
+    checked: int = 0
+    bytes: int = 0
+    deep: bool = False
+    findings: list[Finding] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        counts: dict[str, int] = {}
+        for finding in self.findings:
+            counts[finding.problem] = counts.get(finding.problem, 0) + 1
+        return {
+            "checked": self.checked,
+            "bytes": self.bytes,
+            "deep": self.deep,
+            "problems": counts,
+            "findings": [asdict(f) for f in self.findings],
+        }
+
+
+def _stored(session: Session):
+    after = 0
+    while True:
+        rows = list(
+            session.db.query(
+                "SELECT id, storage_key, size, sha256, wrapped_key, plain_sha256, pcm_sha256, kind "
+                "FROM recordings WHERE state = 'stored' AND id > ? ORDER BY id LIMIT ?",
+                [after, PAGE],
+            )
+        )
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1]["id"]
+
+
+def verify(session: Session, *, deep: bool = False) -> Report:
+    store = session.storage
+    if deep:
+        session.vault  # a missing or wrong master key stops the run, not each object
+    report = Report(deep=deep)
+    for row in _stored(session):
+        report.checked += 1
+        finding = _check(session, store, row, deep)
+        if finding:
+            report.findings.append(finding)
+        else:
+            report.bytes += row["size"] or 0
+    for key in store.keys():
+        if session.ledger.one("SELECT id FROM recordings WHERE storage_key = ?", [key]) is None:
+            report.findings.append(Finding("orphan", None, key, "no ledger row names this object"))
+    summary = report.as_dict()
+    session.audit(
+        "storage.verified",
+        None,
+        outcome="ok" if not report.findings else "failed",
+        checked=report.checked,
+        deep=deep,
+        problems=summary["problems"],
+        recordings=sorted({f.recording_id for f in report.findings if f.recording_id}),
+    )
+    return report
+
+
+def _check(session: Session, store, row: dict, deep: bool) -> Finding | None:
+    key = row["storage_key"]
+    if not store.exists(key):
+        return Finding("missing", row["id"], key, "the ledger names it, the store does not hold it")
+    stat = store.stat(key)
+    if stat.sha256 != row["sha256"] or stat.size != row["size"]:
+        return Finding("altered", row["id"], key, f"SHA-256 {stat.sha256[:12]}… where the ledger recorded {row['sha256'][:12]}…")
+    if not deep:
+        return None
+    try:
+        with objects.plaintext(session, row) as plain:
+            if row["kind"] == "call" and row["pcm_sha256"] and media.pcm_sha256(plain) != row["pcm_sha256"]:
+                return Finding("undecryptable", row["id"], key, "the audio no longer decodes to the recorded samples")
+    except (IntegrityError, MediaError, StorageError) as error:
+        return Finding("undecryptable", row["id"], key, str(error))
+    return None
