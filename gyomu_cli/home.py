@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import os
+import pwd
 import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gyomu_cli import clock
-from gyomu_cli.errors import ConfigError, NotInitialised, UsageError
+from gyomu_cli.errors import ConfigError, NotInitialised, Refused, UsageError
 from gyomu_cli.retention import MINIMUM_MONTHS, check_period, parse_period
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,13 @@ def _read_settings(path: Path) -> Settings:
     return settings
 
 
+def _account(uid: int | None) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except (KeyError, TypeError):
+        return f"uid {uid}"
+
+
 class Home:
     """Paths inside one gyomu home, and its settings once initialised."""
 
@@ -142,6 +150,12 @@ class Home:
         if not self.root.is_dir():
             raise NotInitialised(
                 f"gyomu home {self.root} does not exist; run `gyomu --home {self.root} init` first"
+            )
+        if not os.access(self.root, os.R_OK | os.X_OK):
+            owner = _account(self.owner_uid)
+            raise Refused(
+                f"gyomu home {self.root} is open only to its service account {owner} (Art. 6-1); "
+                f"run gyomu through sudo -u {owner}"
             )
         if not self.is_initialised():
             raise NotInitialised(

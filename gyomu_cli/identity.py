@@ -7,7 +7,8 @@
 - Root may act as any gyomu user with --as LOGIN (it could become them
   anyway); the audit log records both root's caller and the login.
 - Root without --as, and the service account itself (cron), act as the
-  system: see access.py for what that may do.
+  system: see access.py for what that may do. A person who reaches the
+  service account through sudo must be a gyomu user.
 - A gyomu user need not have an OS account: a section head who only signs
   paper requests is acted for with --as.
 """
@@ -84,7 +85,9 @@ def resolve(db: Database, *, as_login: str | None, service_uid: int | None, euid
     user = _user(db, actor)
     if user is not None:
         return _principal(db, actor, actor)
-    if euid == 0 or euid == service_uid:
+    through_sudo = bool(env.get("SUDO_USER"))
+    if euid == 0 or (euid == service_uid and not through_sudo):
+        # root (whoever sudo'd to it), or the service account's own jobs
         return Principal(actor=actor, login=None, roles=frozenset({SYSTEM}))
     raise Refused(
         f"OS account {actor} is not a gyomu user; the administrator adds users with `gyomu user add` (Art. 5-2)"

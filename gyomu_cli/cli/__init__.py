@@ -106,6 +106,7 @@ def root(
         typer.Option(
             "--home",
             envvar="GYOMU_HOME",
+            readable=False,  # gyomu explains an unreadable home itself
             help="The gyomu home folder (ledger, settings, storage). Default: /var/lib/gyomu as root, else ~/.local/share/gyomu.",
             show_default=False,
         ),

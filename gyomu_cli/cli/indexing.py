@@ -30,14 +30,14 @@ def _progress(total: int):
 
 def index(
     ctx: typer.Context,
-    files: Annotated[list[Path] | None, typer.Argument(help="Media files: WAV/FLAC for calls, MP4/MKV/TS for cameras.", show_default=False)] = None,
+    files: Annotated[list[Path] | None, typer.Argument(help="Media files: WAV/FLAC for calls, MP4/MKV/TS for cameras.", show_default=False, readable=False)] = None,
     device: Annotated[str | None, typer.Option(help="The device that recorded the files.")] = None,
     started_at: Annotated[str | None, typer.Option(help="Start time, ISO 8601 (2025-11-20T10:15:30+09:00); without an offset, the configured zone.")] = None,
     caller: Annotated[str | None, typer.Option(help="Calling party's number (calls; 'anonymous' if withheld).")] = None,
     callee: Annotated[str | None, typer.Option(help="Called party's number (calls).")] = None,
     direction: Annotated[str | None, typer.Option(help="in or out, seen from the city office.")] = None,
     section: Annotated[str | None, typer.Option(help="Responsible section, when not the device's.")] = None,
-    manifest: Annotated[Path | None, typer.Option(help="CSV with a line per file: file,device,started_at,caller,callee,direction,section.")] = None,
+    manifest: Annotated[Path | None, typer.Option(help="CSV with a line per file: file,device,started_at,caller,callee,direction,section.", readable=False)] = None,
     erase_source: Annotated[bool, typer.Option("--erase-source", help="Overwrite and remove each source file once its stored copy is verified.")] = False,
     json_: JsonOption = False,
 ) -> None:

@@ -13,7 +13,7 @@ def init(
     admin: Annotated[str, typer.Option(help="Login of the administrator (管理責任者, Art. 5-1).")],
     name: Annotated[str, typer.Option(help="The administrator's full name.")],
     section: Annotated[str, typer.Option(help="The administrator's section, e.g. 資産経営課.")],
-    key_file: Annotated[Path | None, typer.Option(help="Where the master key lives, outside the home. Default: beside it, HOME.key.")] = None,
+    key_file: Annotated[Path | None, typer.Option(help="Where the master key lives, outside the home. Default: beside it, HOME.key.", readable=False)] = None,
 ) -> None:
     """Create a gyomu home: settings, ledger, storage, master key, and its administrator."""
     session = initialise(ctx.obj["home"], admin=admin, name=name, section=section, key_file=key_file)
