@@ -1,6 +1,7 @@
 """Encryption at rest: per-object keys under a master key kept apart (Art. 6-1)."""
 
 import base64
+import os
 import datetime as dt
 import io
 import json
@@ -144,3 +145,16 @@ def test_chunked_encryption_round_trip_and_truncation():
             cut = sealed[: vault.HEADER.size + vault.CHUNK + vault.TAG]
             with pytest.raises(IntegrityError, match="cut short"):
                 vault.decrypt(io.BytesIO(cut), key, io.BytesIO(), "x")
+
+
+def test_exposed_home_ledger_or_key_is_warned_about(city, home):
+    key_file = home.with_name("home.key")
+    os.chmod(key_file, 0o644)
+    os.chmod(home / "ledger.db", 0o640)
+    result = city("device", "list")
+    assert result.exit_code == 0
+    assert f"Warning: {home / 'ledger.db'} is accessible to other accounts (mode 0o640); run chmod go-rwx on it (Art. 6-1)" in result.stderr
+    assert f"Warning: {key_file} is accessible to other accounts (mode 0o644)" in result.stderr
+    os.chmod(key_file, 0o600)
+    os.chmod(home / "ledger.db", 0o600)
+    assert city("device", "list").stderr == ""
