@@ -75,6 +75,7 @@ PERMISSIONS: dict[str, Rule] = {
     "user list": _rule({ADMINISTRATOR, AUDITOR, SYSTEM}, MANAGE_USERS.refusal),
     "user passwd": READ_REGISTRY,  # one's own; another's is checked in users.py
     "index": OPERATE,
+    "capture": OPERATE,
     "purge": OPERATE,
     "hold add": OPERATE,
     "hold release": OPERATE,

@@ -9,7 +9,8 @@ the object it returns through the methods below, and only those.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -72,18 +73,70 @@ class StorageBackend(Protocol):
 StorageFactory = Callable[[Path, dict], StorageBackend]
 
 
-@runtime_checkable
-class PbxBackend(Protocol):
-    """Turns a PBX's own records into call recordings (filled by the PBX plugin).
+@dataclass
+class CallCapture:
+    """One finished external call as a PBX backend hands it over (Art. 2).
 
-    The factory receives the gyomu home and the phone-line device's options.
-    `scan()` yields every finished external call not yet handed over, each as
-    a dict with: source_ref (the PBX's unique key for the call), started_at
-    (aware datetime), caller, callee, direction ("in"/"out"), and path (the
-    audio file). Internal calls are never yielded (Art. 2).
+    source_ref: the PBX's own key for the conversation, stable across re-reads
+        (for Asterisk: uniqueid and linkedid); the core registers it once.
+    started_at, ended_at: aware datetimes of the conversation.
+    answered_at: when it was answered, or None.
+    talk_seconds: time talked (Asterisk's billsec summed over the legs).
+    caller, callee: both parties' numbers as the PBX wrote them.
+    direction: "in" or "out", seen from the city office.
+    audio: the finished audio file to store, or None for a call without audio.
+    section: the responsible section's name when the backend knows it
+        (e.g. from an extension map); None means the device's section.
+    facts: non-personal facts to keep with the recording (PBX ids, disposition).
     """
 
-    def scan(self) -> Iterator[dict]: ...
+    source_ref: str
+    started_at: datetime
+    ended_at: datetime
+    caller: str
+    callee: str
+    direction: str
+    audio: Path | None = None
+    answered_at: datetime | None = None
+    talk_seconds: float | None = None
+    section: str | None = None
+    facts: dict = field(default_factory=dict)
+
+
+@runtime_checkable
+class PbxBackend(Protocol):
+    """Turns a PBX's own records into call recordings.
+
+    The factory receives the gyomu home and the phone-line device's options,
+    to which the core adds ``device`` (the device's name) and ``state_dir``
+    (a folder of the device's own, owner-only, for read positions and the like).
+    """
+
+    def scan(self) -> Iterator[CallCapture]:
+        """Every finished external call not yet acknowledged; internal calls never (Art. 2).
+
+        A call whose records or audio are not complete yet is not yielded; it
+        comes in a later scan. Problems (a malformed record, a recording without
+        its record) are logged and kept aside for a later scan, never dropped.
+        """
+        ...
+
+    def acknowledge(self, call: CallCapture) -> None:
+        """The call is stored and verified: erase what the PBX still holds of it.
+
+        Called once the core has registered the call and checked the stored
+        copy; the backend overwrites the spool files so that no copy outlives
+        the retention, and remembers the call as done.
+        """
+        ...
+
+    def set_aside(self, call: CallCapture, reason: str) -> None:
+        """The core could not register the call (e.g. damaged audio).
+
+        The backend keeps its files where they are, stops offering the call,
+        and keeps the reason so that an operator can look at it.
+        """
+        ...
 
 
 @runtime_checkable
@@ -93,7 +146,8 @@ class CameraBackend(Protocol):
     The factory receives the gyomu home and the camera device's options.
     `record(out_dir, stop)` writes closed segment files into `out_dir` until
     the `stop` event is set, yielding each closed segment as a dict with path
-    and started_at.
+    and started_at. The core adds ``device`` and ``state_dir`` to the options,
+    as for PBX backends.
     """
 
     def record(self, out_dir: Path, stop) -> Iterator[dict]: ...

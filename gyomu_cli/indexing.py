@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gyomu_cli import clock, media, plugins, registry, retention
-from gyomu_cli.errors import GyomuError, MediaError, UsageError
+from gyomu_cli.backends import CallCapture
+from gyomu_cli.errors import IntegrityError, MediaError, NotFound, UsageError
 from gyomu_cli.events import RecordingStored
 from gyomu_cli.session import Session
 from gyomu_cli.shred import overwrite_and_unlink
@@ -143,6 +144,64 @@ class Indexer:
             self._erase_source(item.path, recording_id)
         return Outcome(item.path, recording_id, new=True)
 
+    def ingest_call(self, device_name: str, call: CallCapture) -> Outcome:
+        """Register one call a PBX backend handed over; idempotent on its source_ref."""
+        device = self._device(device_name)
+        if device["kind"] != "phone-line":
+            raise UsageError(f"device {device_name} is a {device['kind']}; PBX calls go to a phone-line device")
+        source = f"pbx:{device['name']}"
+        existing = self.session.ledger.one(
+            "SELECT id FROM recordings WHERE source = ? AND source_ref = ?", [source, call.source_ref]
+        )
+        label = call.audio or Path(call.source_ref)
+        if existing:
+            return Outcome(label, existing["id"], new=False)
+
+        tz = self.session.tz
+        started = call.started_at.astimezone(dt.timezone.utc)
+        row = {
+            "kind": "call",
+            "started_at": clock.to_db(started),
+            "ended_at": clock.to_db(call.ended_at),
+            "started_month": started.astimezone(tz).strftime("%Y-%m"),
+            "duration": round((call.ended_at - call.started_at).total_seconds(), 3),
+            "retain_until": clock.to_db(retention.retain_until(started, device["retention_months"], tz)),
+            "caller": normalise_number(call.caller, "caller"),
+            "callee": normalise_number(call.callee, "callee"),
+            "direction": call.direction,
+            "section_id": self._section_for(call, device),
+            "device_id": device["id"],
+            "source": source,
+            "source_ref": call.source_ref,
+        }
+        facts = dict(call.facts)
+        if call.answered_at is not None:
+            facts["answered_at"] = clock.to_db(call.answered_at)
+        if call.talk_seconds is not None:
+            facts["talk_seconds"] = call.talk_seconds
+        if call.audio is not None:
+            row["source_sha256"] = file_sha256(call.audio)
+            found = media.probe(call.audio)
+            row = self._store(call.audio, "call", found, row)
+            row["media"] = json.dumps(dict(json.loads(row["media"]), pbx=facts), ensure_ascii=False)
+        else:
+            row["media"] = json.dumps({"audio": None, "pbx": facts}, ensure_ascii=False)
+        recording_id = self._register(row, device)
+        if call.audio is not None:
+            self._verify_stored(recording_id, call.audio)
+        return Outcome(label, recording_id, new=True)
+
+    def _section_for(self, call: CallCapture, device: dict) -> int:
+        if call.section:
+            try:
+                return registry.section_id(self.session, call.section)
+            except NotFound:
+                log.warning(
+                    "section %s (from the extension map) is not registered; the call goes to %s",
+                    call.section, device["section"],
+                )
+        return registry.section_id(self.session, device["section"])
+
     def _facts(self, item: Item, device: dict, kind: str, found: media.Media) -> dict:
         if kind == "call" and found.kind != "audio":
             raise MediaError(
@@ -225,11 +284,11 @@ class Indexer:
             size=stored.size,
             sha256=stored.sha256,
             media=json.dumps(facts, ensure_ascii=False),
-            created_at=clock.to_db(clock.now()),
         )
         return row
 
     def _register(self, row: dict, device: dict) -> int:
+        row["created_at"] = clock.to_db(clock.now())
         try:
             with self.session.write() as db:
                 recording_id = db["recordings"].insert(row).last_pk
@@ -238,26 +297,31 @@ class Indexer:
                     f"recording:{recording_id}",
                     kind=row["kind"],
                     device=device["name"],
-                    size=row["size"],
+                    size=row.get("size"),
                 )
         except BaseException:
-            self.session.storage.erase(row["storage_key"])
+            if row.get("storage_key"):
+                self.session.storage.erase(row["storage_key"])
             raise
         section = self.session.ledger.one(
             "SELECT name FROM sections WHERE id = ?", [row["section_id"]]
         )["name"]
         plugins.notify(
             "recording_stored",
-            RecordingStored(recording_id, row["kind"], device["name"], section, row["size"]),
+            RecordingStored(recording_id, row["kind"], device["name"], section, row.get("size") or 0),
         )
         return recording_id
 
-    def _erase_source(self, path: Path, recording_id: int) -> None:
+    def _verify_stored(self, recording_id: int, path: Path) -> None:
+        """Read the stored copy back; it must hash as registered before the source may go."""
         stored = self.session.ledger.one(
             "SELECT storage_key, sha256 FROM recordings WHERE id = ?", [recording_id]
         )
         if self.session.storage.stat(stored["storage_key"]).sha256 != stored["sha256"]:
-            raise GyomuError(f"{path}: the stored copy did not verify; the source was kept")
+            raise IntegrityError(f"{path}: the stored copy of recording {recording_id} did not verify; the source was kept")
+
+    def _erase_source(self, path: Path, recording_id: int) -> None:
+        self._verify_stored(recording_id, path)
         overwrite_and_unlink(path)
         log.info("erased source %s after verifying recording %s", path, recording_id)
 

@@ -159,8 +159,8 @@ def _run(session: Session, report: Report, now: dt.datetime) -> None:
 def _erase(session: Session, row: dict, reason: str) -> tuple[str, str]:
     """Destroy one recording's content, then tombstone its row; (action, reason)."""
     try:
-        store = _store_for(session, row["storage_backend"])
-        if not store.erase(row["storage_key"]):
+        key = row["storage_key"]  # None for a call record without audio
+        if key is not None and not _store_for(session, row["storage_backend"]).erase(key):
             log.warning(
                 "recording %s: its stored object was already gone; completing the erasure",
                 row["id"],

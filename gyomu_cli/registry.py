@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 
-from gyomu_cli import clock, retention
+from gyomu_cli import clock, plugins, retention
 from gyomu_cli.errors import AlreadyExists, NotFound, UsageError
 from gyomu_cli.session import Session
 
 DEVICE_KINDS = {"phone-line": "call", "camera": "image"}
+BACKEND_KINDS = {"phone-line": "pbx", "camera": "camera"}
 
 
 def add_section(session: Session, name: str) -> dict:
@@ -69,6 +70,8 @@ def add_device(
         raise UsageError(f"device name {name!r} must be one word without '/', e.g. line-main")
     if not location.strip() or not purpose.strip():
         raise UsageError("a device needs --location and --purpose: both are published (Art. 4)")
+    if backend is not None:
+        plugins.backend_factory(BACKEND_KINDS[kind], backend)  # refuse a backend that is not installed
     months = None
     if retention_text is not None:
         months = retention.parse_period(retention_text)

@@ -57,7 +57,7 @@ def _stored(session: Session):
         rows = list(
             session.db.query(
                 "SELECT id, storage_key, size, sha256, wrapped_key, plain_sha256, pcm_sha256, kind "
-                "FROM recordings WHERE state = 'stored' AND id > ? ORDER BY id LIMIT ?",
+                "FROM recordings WHERE state = 'stored' AND storage_key IS NOT NULL AND id > ? ORDER BY id LIMIT ?",
                 [after, PAGE],
             )
         )

@@ -84,12 +84,11 @@ class Logs(logging.Formatter):
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    root = logging.getLogger("gyomu_cli")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(Logs())
+    root = logging.getLogger()  # gyomu's own and its plugins' messages alike
     root.handlers[:] = [handler]
     root.setLevel(level)
-    root.propagate = False
 
 
 def _version(value: bool) -> None:
@@ -129,13 +128,14 @@ def root(
 
 
 def _register() -> None:
-    from gyomu_cli.cli import audit, devices, holds, indexing, plugins, purge, recordings, sections, setup, users, verify
+    from gyomu_cli.cli import audit, capture, devices, holds, indexing, plugins, purge, recordings, sections, setup, users, verify
 
     setup.register(app)
     app.add_typer(sections.app, name="section")
     app.add_typer(devices.app, name="device")
     app.add_typer(users.app, name="user")
     indexing.register(app)
+    capture.register(app)
     app.add_typer(recordings.app, name="recordings")
     purge.register(app)
     app.add_typer(holds.app, name="hold")

@@ -9,6 +9,9 @@ from typing import Annotated
 
 import typer
 
+from gyomu_cli import capture as capture_service
+from gyomu_cli import registry
+from gyomu_cli.cli.capture import report as capture_report
 from gyomu_cli.cli.common import session
 from gyomu_cli.cli.output import JsonOption, print_json
 from gyomu_cli.errors import ExitCode, GyomuError, UsageError
@@ -38,11 +41,22 @@ def index(
     direction: Annotated[str | None, typer.Option(help="in or out, seen from the city office.")] = None,
     section: Annotated[str | None, typer.Option(help="Responsible section, when not the device's.")] = None,
     manifest: Annotated[Path | None, typer.Option(help="CSV with a line per file: file,device,started_at,caller,callee,direction,section.", readable=False)] = None,
+    backend: Annotated[str | None, typer.Option(help="Re-scan a device's capture backend instead of naming files, e.g. pbx_asterisk.")] = None,
     erase_source: Annotated[bool, typer.Option("--erase-source", help="Overwrite and remove each source file once its stored copy is verified.")] = False,
     json_: JsonOption = False,
 ) -> None:
     """Register media files as recordings: store, hash, ledger. Indexing twice is harmless."""
     files = files or []
+    if backend is not None:
+        if files or manifest or not device:
+            raise UsageError("--backend re-scans one device: give --device and no files")
+        with session(ctx) as s:
+            configured = registry.get_device(s, device)["backend"]
+            if configured != backend:
+                raise UsageError(f"device {device} uses backend {configured!r}, not {backend!r}")
+            tallies = capture_service.run_once(s, [device])
+        capture_report(tallies, json_)
+        return
     if manifest is not None:
         if files or device:
             raise UsageError("give either --manifest or files with --device, not both")

@@ -1,0 +1,194 @@
+"""Capture: every device with a backend hands its recordings to the ledger.
+
+A phone line's PBX backend is scanned for finished calls; each is registered
+(audio stored, encrypted, verified) and only then acknowledged, which lets
+the backend erase its spool copy. A camera's backend records segments in a
+thread of its own; each closed segment is registered by the main thread and
+its work file erased. One capture runs per device at a time (a lock each).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import queue
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gyomu_cli import plugins, registry
+from gyomu_cli.errors import ConfigError, GyomuError, StorageError, UsageError
+from gyomu_cli.indexing import Indexer, Item
+from gyomu_cli.lock import exclusive
+from gyomu_cli.session import Session
+
+log = logging.getLogger(__name__)
+
+@dataclass
+class Tally:
+    """What one device handed over in a run."""
+
+    device: str
+    stored: int = 0
+    already: int = 0
+    set_aside: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    device: dict
+    backend: object
+    work_dir: Path
+
+
+def _state_dir(session: Session, device: str) -> Path:
+    folder = session.home.root / "state" / device
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def open_sources(session: Session, names: list[str] | None = None) -> list[Source]:
+    """Instantiate the backend of every active device that has one (or the named ones)."""
+    devices = registry.list_devices(session)
+    if names:
+        known = {d["name"]: d for d in devices}
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise UsageError(f"no active device named {missing[0]!r}; see `gyomu device list`")
+        devices = [known[n] for n in names]
+        without = [d["name"] for d in devices if not d["backend"]]
+        if without:
+            raise UsageError(f"device {without[0]} has no capture backend; give it one with device add --backend")
+    sources = []
+    for device in devices:
+        if not device["backend"]:
+            continue
+        kind = registry.BACKEND_KINDS[device["kind"]]
+        factory = plugins.backend_factory(kind, device["backend"])
+        state = _state_dir(session, device["name"])
+        options = dict(device["options"], device=device["name"], state_dir=str(state))
+        try:
+            backend = factory(session.home.root, options)
+        except GyomuError as error:
+            raise ConfigError(f"device {device['name']}: {error}") from None
+        sources.append(Source(device, backend, state))
+    if not sources:
+        raise UsageError("no device has a capture backend; add one with `gyomu device add ... --backend NAME`")
+    return sources
+
+
+def _locks(session: Session, sources: list[Source], stack: contextlib.ExitStack, wait: float) -> None:
+    for source in sources:
+        name = source.device["name"]
+        stack.enter_context(exclusive(session.home.locks / f"capture-{name}.lock", f"capture of {name}", wait))
+
+
+def pbx_once(session: Session, indexer: Indexer, source: Source, tally: Tally) -> None:
+    """Hand every finished call over: register, verify, then let the PBX side erase it."""
+    name = source.device["name"]
+    for call in source.backend.scan():
+        try:
+            outcome = indexer.ingest_call(name, call)
+        except StorageError:
+            raise  # a full or broken store stops capture: nothing more is taken in
+        except GyomuError as error:
+            log.error("device %s: call %s set aside: %s", name, call.source_ref, error)
+            source.backend.set_aside(call, str(error))
+            tally.set_aside += 1
+            continue
+        source.backend.acknowledge(call)
+        if outcome.new:
+            tally.stored += 1
+        else:
+            tally.already += 1
+
+
+def run_once(session: Session, names: list[str] | None = None, wait: float = 0.0) -> list[Tally]:
+    sources = open_sources(session, names)
+    tallies = []
+    with contextlib.ExitStack() as stack:
+        _locks(session, sources, stack, wait)
+        indexer = Indexer(session)
+        for source in sources:
+            tally = Tally(source.device["name"])
+            if source.device["kind"] == "camera":
+                log.info("camera %s records only while `gyomu capture` runs as a service", tally.device)
+            else:
+                pbx_once(session, indexer, source, tally)
+            tallies.append(tally)
+    _audit(session, tallies)
+    return tallies
+
+
+def run_service(session: Session, stop: threading.Event, names: list[str] | None = None, interval: float = 10.0) -> list[Tally]:
+    """Capture until `stop` is set: PBX scans every `interval` seconds, cameras continuously."""
+    sources = open_sources(session, names)
+    tallies = {s.device["name"]: Tally(s.device["name"]) for s in sources}
+    segments: queue.Queue = queue.Queue()
+    failures: list[BaseException] = []
+    with contextlib.ExitStack() as stack:
+        _locks(session, sources, stack, 0.0)
+        indexer = Indexer(session, erase_source=True)
+        threads = [
+            threading.Thread(target=_camera, args=(s, stop, segments, failures), name=s.device["name"], daemon=True)
+            for s in sources
+            if s.device["kind"] == "camera"
+        ]
+        for thread in threads:
+            thread.start()
+        pbx = [s for s in sources if s.device["kind"] == "phone-line"]
+        log.info("capturing from %s", ", ".join(s.device["name"] for s in sources))
+        while True:
+            for source in pbx:
+                pbx_once(session, indexer, source, tallies[source.device["name"]])
+            _drain(indexer, segments, tallies)
+            if failures:
+                stop.set()
+            if stop.wait(interval):
+                break
+        for thread in threads:
+            thread.join()
+        for source in pbx:  # one last pass: what finished while stopping is taken in
+            pbx_once(session, indexer, source, tallies[source.device["name"]])
+        _drain(indexer, segments, tallies)
+    _audit(session, list(tallies.values()))
+    if failures:
+        raise failures[0]
+    return list(tallies.values())
+
+
+def _camera(source: Source, stop: threading.Event, segments: queue.Queue, failures: list) -> None:
+    out_dir = source.work_dir / "segments"
+    out_dir.mkdir(mode=0o700, exist_ok=True)
+    try:
+        for segment in source.backend.record(out_dir, stop):
+            segments.put((source.device["name"], segment))
+    except BaseException as error:  # the main thread reports it and stops the service
+        log.error("camera %s stopped: %s", source.device["name"], error)
+        failures.append(error)
+        stop.set()
+
+
+def _drain(indexer: Indexer, segments: queue.Queue, tallies: dict[str, Tally]) -> None:
+    while True:
+        try:
+            device, segment = segments.get_nowait()
+        except queue.Empty:
+            return
+        item = Item(Path(segment["path"]), device, started_at=segment["started_at"].isoformat())
+        try:
+            outcome = indexer.index(item)
+        except StorageError:
+            raise
+        except GyomuError as error:
+            log.error("camera %s: segment %s set aside: %s", device, item.path.name, error)
+            tallies[device].set_aside += 1
+            continue
+        tallies[device].stored += int(outcome.new)
+
+
+def _audit(session: Session, tallies: list[Tally]) -> None:
+    summary = {t.device: {"stored": t.stored, "already": t.already, "set_aside": t.set_aside} for t in tallies}
+    session.audit("capture.ran", None, devices=json.loads(json.dumps(summary)))
