@@ -81,7 +81,7 @@ def _read_settings(path: Path) -> Settings:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from None
     settings = Settings()
     settings.timezone = str(raw.get("timezone", settings.timezone))
-    settings.tz  # validates the name
+    clock.zone(settings.timezone)  # refuses an unknown zone now, not at first use
     for kind, text in raw.get("retention", {}).items():
         if kind not in MINIMUM_MONTHS:
             raise ConfigError(
@@ -166,6 +166,10 @@ class Home:
 
     @property
     def settings(self) -> Settings:
+        return self.load_settings()
+
+    def load_settings(self) -> Settings:
+        """The settings, read and checked once; a bad file raises ConfigError."""
         if self._settings is None:
             if self.config_path.exists():
                 self._settings = _read_settings(self.config_path)

@@ -29,13 +29,13 @@ def initialise(root: Path, *, admin: str, name: str, section: str, key_file: Pat
     if key_file.is_relative_to(home.root):
         raise UsageError(f"--key-file {key_file} lies inside the home; keep the master key apart from the data")
     home.create(key_file)
-    home.settings  # refuse a pre-placed configuration that is invalid
+    home.load_settings()  # refuse a pre-placed configuration that is invalid
     try:
         actor = identity.invoker(os.geteuid(), home.owner_uid, os.environ)
         principal = identity.Principal(actor=actor, login=None, roles=frozenset({SYSTEM}))
         session = Session(home, Ledger(home.ledger_path, create=True), "init", principal)
         _register_admin(session, admin=admin, name=name, section=section)
-        session.vault  # creates the master key if there is none yet, and records its fingerprint
+        session.open_vault()  # creates the master key if there is none yet, records its fingerprint
     except BaseException:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{home.ledger_path}{suffix}").unlink(missing_ok=True)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
-import numpy as np
 import soundfile
 
 from gyomu_cli.errors import MediaError

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from gyomu_cli import clock
-from gyomu_cli.errors import Refused, UsageError
+from gyomu_cli.errors import UsageError
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)

@@ -128,7 +128,7 @@ def purge(session: Session, *, dry_run: bool = False, wait: float = 0.0) -> Repo
         _run(session, report, clock.now())
         return report
     with exclusive(session.home.locks / "purge.lock", "purge", wait):
-        session.storage  # a missing backend stops the run before any decision
+        session.open_storage()  # a missing backend stops the run before any decision
         _run(session, report, clock.now())
         if report.erased:
             report.checkpointed = session.ledger.checkpoint()

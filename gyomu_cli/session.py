@@ -33,7 +33,7 @@ class Session:
     @classmethod
     def open(cls, root: Path, command: str, as_login: str | None = None) -> "Session":
         home = Home(root).require()
-        home.settings  # a broken configuration stops the command before any work
+        home.load_settings()  # a broken configuration stops the command before any work
         ledger = Ledger(home.ledger_path)
         try:
             principal = identity.resolve(ledger.db, as_login=as_login, service_uid=home.owner_uid)
@@ -92,6 +92,9 @@ class Session:
 
     @property
     def storage(self) -> StorageBackend:
+        return self.open_storage()
+
+    def open_storage(self) -> StorageBackend:
         if self._storage is None:
             settings = self.home.settings
             factory = plugins.backend_factory("storage", settings.storage_backend)
@@ -101,6 +104,9 @@ class Session:
     @property
     def vault(self) -> vault.Vault:
         """The master key, checked against the fingerprint the ledger recorded."""
+        return self.open_vault()
+
+    def open_vault(self) -> vault.Vault:
         if self._vault is None:
             self._vault = _open_vault(self)
         return self._vault

@@ -70,7 +70,7 @@ def _stored(session: Session):
 def verify(session: Session, *, deep: bool = False) -> Report:
     store = session.storage
     if deep:
-        session.vault  # a missing or wrong master key stops the run, not each object
+        session.open_vault()  # a missing or wrong master key stops the run, not each object
     report = Report(deep=deep)
     for row in _stored(session):
         report.checked += 1

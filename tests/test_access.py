@@ -1,6 +1,5 @@
 """Who may run what: the permission table enforced on every command (Art. 5)."""
 
-import datetime as dt
 import json
 import sqlite3
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import soundfile
 
-from conftest import CALLEE, CALLER, index_call, make_mp4, make_wav
+from conftest import CALLEE, CALLER, make_mp4, make_wav
 from gyomu_cli.errors import ExitCode
 from gyomu_cli.lock import exclusive
 
