@@ -142,7 +142,7 @@ def run_service(session: Session, stop: threading.Event, names: list[str] | None
         log.info("capturing from %s", ", ".join(s.device["name"] for s in sources))
         while True:
             for source in pbx:
-                pbx_once(session, indexer, source, tallies[source.device["name"]])
+                _supervised(session, indexer, source, tallies[source.device["name"]])
             _drain(indexer, segments, tallies)
             if failures:
                 stop.set()
@@ -157,6 +157,18 @@ def run_service(session: Session, stop: threading.Event, names: list[str] | None
     if failures:
         raise failures[0]
     return list(tallies.values())
+
+
+def _supervised(session: Session, indexer: Indexer, source: Source, tally: Tally) -> None:
+    """One scan of a running service: a passing fault is logged and retried next time."""
+    try:
+        pbx_once(session, indexer, source, tally)
+    except StorageError:
+        raise  # nothing new can be stored: stop loudly
+    except GyomuError as error:
+        if tally.failed[-1:] != [str(error)]:
+            log.error("device %s: %s; retrying", source.device["name"], error)
+        tally.failed.append(str(error))
 
 
 def _camera(source: Source, stop: threading.Event, segments: queue.Queue, failures: list) -> None:

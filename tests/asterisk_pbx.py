@@ -26,6 +26,7 @@ LAYOUTS = {
     "csv16": [],
     "csv17": ["uniqueid"],
     "csv18": ["uniqueid", "userfield"],
+    "csv19": ["peeraccount", "linkedid", "sequence"],
     "csv21": ["uniqueid", "userfield", "peeraccount", "linkedid", "sequence"],
 }
 RATE = 8000
@@ -72,6 +73,8 @@ class Pbx:
         self.tree = tree
         self.counter = itertools.count(36)
         self.tones = itertools.count(300, 40)
+        self.flat_extension = "wav"
+        self.rate = RATE
 
     def uniqueid(self, start: dt.datetime) -> str:
         return f"{int(start.timestamp())}.{next(self.counter)}"
@@ -111,7 +114,7 @@ class Pbx:
         local = start.astimezone(JST)
         suffix = f"-{part}" if part else ""
         if self.tree == "flat":
-            return self.spool / f"{uniqueid}{suffix}.wav"
+            return self.spool / f"{uniqueid}{suffix}.{self.flat_extension}"
         folder = self.spool / local.strftime("%Y/%m/%d")
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{call_type}-{dest}-{source}-{local:%Y%m%d-%H%M%S}-{uniqueid}{suffix}.wav"
@@ -191,4 +194,4 @@ class Pbx:
             path = self.recording_path(call_type, dest, source, start, uid).with_suffix(".WAV")
             return [self.write_wav(path, tone(frequency, talk), subtype="GSM610", finished=finished)]
         path = self.recording_path(call_type, dest, source, start, uid)
-        return [self.write_wav(path, tone(frequency, talk), finished=finished)]
+        return [self.write_wav(path, tone(frequency, talk, self.rate), rate=self.rate, finished=finished)]

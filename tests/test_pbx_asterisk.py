@@ -51,7 +51,7 @@ def audio_of(home, recording_id):
         session.close()
 
 
-@pytest.mark.parametrize("layout, zone", [("csv17", JST), ("csv18", UTC), ("csv21", UTC), ("csv21", JST)])
+@pytest.mark.parametrize("layout, zone", [("csv17", JST), ("csv18", UTC), ("csv19", UTC), ("csv21", UTC), ("csv21", JST)])
 def test_inbound_and_outbound_calls_in_every_layout(city, home, tmp_path, layout, zone):
     pbx = Pbx(tmp_path / "asterisk", layout=layout, zone=zone)
     add_pbx(city, pbx)
@@ -282,3 +282,35 @@ def test_audit_and_ledger_keep_pbx_ids_not_names(city, home, pbx):
         details = " ".join(r[0] for r in db.execute("SELECT detail FROM audit"))
     assert (source, ref) == ("pbx:pbx-main", call.uniqueid)
     assert "0586281234" not in details
+
+
+def test_flat_spool_with_wav16(city, home, tmp_path):
+    pbx = Pbx(tmp_path / "asterisk", tree="flat")
+    pbx.flat_extension, pbx.rate = "wav16", 16000
+    add_pbx(city, pbx)
+    call = pbx.inbound(ago(10))
+    assert call.files[0].name == f"{call.uniqueid}.wav16"
+    assert city("capture", "--once").exit_code == 0
+    [stored] = calls(city)
+    assert stored["media"]["sample_rate"] == 16000
+    assert abs(dominant(audio_of(home, stored["id"]), 16000) - call.tone) < 5
+
+
+def test_without_uniqueid_the_rows_are_refused_with_the_setting_to_change(city, tmp_path):
+    pbx = Pbx(tmp_path / "asterisk", layout="csv16")
+    add_pbx(city, pbx)
+    pbx.inbound(ago(10))
+    result = city("capture", "--once")
+    assert "line 1 set aside: no uniqueid: turn on loguniqueid in cdr.conf" in result.stderr
+    assert calls(city) == []
+
+
+def test_a_rotation_gap_does_not_stop_capture(city, pbx):
+    add_pbx(city, pbx)
+    pbx.inbound(ago(20))
+    assert city("capture", "--once").exit_code == 0
+    pbx.inbound(ago(15), caller="0311111111")
+    pbx.cdr.rename(pbx.cdr.with_name("Master.csv.1"))  # the new Master.csv does not exist yet
+    result = city("capture", "--once")
+    assert result.exit_code == 0, result.stderr
+    assert len(calls(city)) == 2

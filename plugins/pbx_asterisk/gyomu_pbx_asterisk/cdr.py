@@ -81,6 +81,8 @@ def parse(line: str, tz: dt.tzinfo, columns: list[str] | None = None) -> Row:
     if len(fields) != len(names):
         raise BadRow(f"{len(fields)} columns where the layout has {len(names)}")
     value = dict(zip(names, fields))
+    if not value.get("uniqueid") and value.get("linkedid"):
+        value["uniqueid"] = value["linkedid"]  # newcdrcolumns without loguniqueid: the call's first channel
     if not value.get("uniqueid"):
         raise BadRow("no uniqueid: turn on loguniqueid in cdr.conf (or name the column in `columns`)")
     try:

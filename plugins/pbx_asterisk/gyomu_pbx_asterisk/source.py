@@ -130,7 +130,7 @@ class AsteriskSource:
     # offering finished calls
 
     def scan(self) -> Iterator[CallCapture]:
-        if not self.cdr_path.exists():
+        if not self.cdr_path.exists() and self.state.cdr["inode"] is None:
             raise ConfigError(f"the CDR file {self.cdr_path} does not exist; check the cdr option")
         if not self.spool_dir.is_dir():
             raise ConfigError(f"the spool folder {self.spool_dir} does not exist; check the spool option")

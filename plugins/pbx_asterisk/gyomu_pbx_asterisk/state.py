@@ -58,7 +58,14 @@ class State:
     # the CDR file
 
     def read_new_lines(self, path: Path) -> Iterator[tuple[int, str]]:
-        info = path.stat()
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            # rotated away and not yet opened again: finish the old file meanwhile
+            rotated = _find_inode(path.parent, self.cdr["inode"]) if self.cdr["inode"] else None
+            if rotated is not None:
+                yield from self._read(rotated)
+            return
         if self.cdr["inode"] not in (None, info.st_ino):
             rotated = _find_inode(path.parent, self.cdr["inode"])
             if rotated is not None:
