@@ -62,6 +62,18 @@ LOOK_UP = _rule(
     "recordings and their phone numbers are shown only to those who operate the system (Art. 5-2, Art. 7)",
 )
 READ_REGISTRY = _rule(EVERYONE, "")
+DECIDE = _rule(
+    {ADMINISTRATOR},
+    "only the administrator grants or denies a viewing, in person (Art. 8-2)",
+)
+VIEW = _rule(
+    {ADMINISTRATOR, OPERATOR},
+    "only an operator, in person, hands a viewing to its requester (Art. 5-2, Art. 8-2)",
+)
+KEY_IN = _rule(
+    {ADMINISTRATOR, OPERATOR},
+    "only operators key in written requests and opinions, in person (Art. 5-2)",
+)
 
 PERMISSIONS: dict[str, Rule] = {
     "section add": ADMINISTER,
@@ -82,6 +94,14 @@ PERMISSIONS: dict[str, Rule] = {
     "hold list": CHECK,
     "recordings list": LOOK_UP,
     "recordings show": LOOK_UP,
+    "request new": KEY_IN,
+    "request opinion": KEY_IN,
+    "request close": OPERATE,
+    "request list": CHECK,
+    "request show": CHECK,
+    "grant": DECIDE,
+    "deny": DECIDE,
+    "view": VIEW,
     "audit log": READ_AUDIT,
     "audit verify": READ_AUDIT,
     "verify": CHECK,

@@ -49,6 +49,12 @@ backend = "local"
 # "flac" stores call audio losslessly compressed; "original" keeps the file as given.
 store_as = "flac"
 
+[requests]
+# A paper request recorded by its reference number only, without a scan.
+allow_reference = false
+# Hours after which purge erases a viewing copy handed out for a request.
+viewing_copy_hours = 24
+
 [encryption]
 # The master key that wraps every object's key: keep this file apart from the
 # home, owner-only, and in a backup of its own. GYOMU_MASTER_KEY overrides it.
@@ -66,6 +72,8 @@ class Settings:
     storage_options: dict = field(default_factory=dict)
     calls_store_as: str = "flac"
     key_file: Path | None = None
+    allow_document_reference: bool = False
+    viewing_copy_hours: float = 24.0
 
     @property
     def tz(self):
@@ -100,6 +108,12 @@ def _read_settings(path: Path) -> Settings:
     if store_as not in ("flac", "original"):
         raise ConfigError(f"{path}: [calls] store_as is 'flac' or 'original', not {store_as!r}")
     settings.calls_store_as = store_as
+    requests = raw.get("requests", {})
+    settings.allow_document_reference = bool(requests.get("allow_reference", False))
+    try:
+        settings.viewing_copy_hours = float(requests.get("viewing_copy_hours", 24))
+    except (TypeError, ValueError):
+        raise ConfigError(f"{path}: [requests] viewing_copy_hours is a number of hours") from None
     key_file = raw.get("encryption", {}).get("key_file")
     settings.key_file = Path(key_file) if key_file else None
     return settings

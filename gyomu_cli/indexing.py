@@ -19,13 +19,12 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from gyomu_cli import clock, media, plugins, registry, retention
+from gyomu_cli import clock, media, objects, plugins, registry, retention
 from gyomu_cli.backends import CallCapture
 from gyomu_cli.errors import IntegrityError, MediaError, NotFound, UsageError
 from gyomu_cli.events import RecordingStored
 from gyomu_cli.session import Session
 from gyomu_cli.shred import overwrite_and_unlink
-from gyomu_cli.vault import EncryptingReader
 
 log = logging.getLogger(__name__)
 
@@ -243,11 +242,8 @@ class Indexer:
         return row
 
     def _store(self, path: Path, kind: str, found: media.Media, row: dict) -> dict:
-        store = self.session.storage
-        uid = uuid.uuid4().hex
-        stem = f"{kind}/{uid[:2]}/{uid[2:4]}/{uid}"
         facts = dict(found.facts, format=found.format)
-        tmp = None
+        source, suffix, tmp = path, path.suffix, None
         try:
             if found.kind == "audio":
                 to_flac = (
@@ -257,7 +253,7 @@ class Indexer:
                     and media.flac_holds_exactly(path)
                 )
                 if to_flac:
-                    tmp = self.session.home.tmp / f"{uid}.flac"
+                    tmp = self.session.home.tmp / f"{uuid.uuid4().hex}.flac"
                     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
                     row["pcm_sha256"] = media.pcm_sha256(path, copy_to=tmp)
                     if media.pcm_sha256(tmp) != row["pcm_sha256"]:
@@ -266,25 +262,11 @@ class Indexer:
                     source, suffix = tmp, ".flac"
                 else:
                     row["pcm_sha256"] = media.pcm_sha256(path)
-                    source, suffix = path, path.suffix.lower()
-            else:
-                source, suffix = path, path.suffix.lower()
-            key, wrapped = self.session.vault.new_object_key(stem + suffix)
-            with open(source, "rb") as data:
-                encrypted = EncryptingReader(data, key)
-                stored = store.put(stem + suffix, encrypted)
+            row.update(objects.put_encrypted(self.session, objects.new_key(kind, suffix), source))
         finally:
             if tmp is not None:
                 overwrite_and_unlink(tmp)
-        row.update(
-            wrapped_key=wrapped,
-            plain_sha256=encrypted.plain_sha256.hexdigest(),
-            storage_backend=self.session.home.settings.storage_backend,
-            storage_key=stored.key,
-            size=stored.size,
-            sha256=stored.sha256,
-            media=json.dumps(facts, ensure_ascii=False),
-        )
+        row["media"] = json.dumps(facts, ensure_ascii=False)
         return row
 
     def _register(self, row: dict, device: dict) -> int:

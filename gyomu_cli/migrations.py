@@ -161,3 +161,86 @@ def m002_encryption(db: Database) -> None:
         CREATE INDEX recordings_storage_key ON recordings(storage_key) WHERE storage_key IS NOT NULL;
         """,
     )
+
+
+@migrations()
+def m003_requests(db: Database) -> None:
+    _run(
+        db,
+        """
+        -- Written requests, opinions, decisions, receipts: stored like recordings.
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            reference TEXT,
+            storage_backend TEXT,
+            storage_key TEXT,
+            wrapped_key TEXT,
+            size INTEGER,
+            sha256 TEXT,
+            plain_sha256 TEXT,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL
+        );
+        CREATE INDEX documents_storage_key ON documents(storage_key) WHERE storage_key IS NOT NULL;
+
+        -- Art. 8: a section head's written request to view recordings.
+        CREATE TABLE requests (
+            id INTEGER PRIMARY KEY,
+            requester_id INTEGER NOT NULL REFERENCES users(id),
+            section_id INTEGER NOT NULL REFERENCES sections(id),
+            purpose TEXT NOT NULL CHECK (purpose IN ('dispute', 'business')),
+            reason TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN (
+                'submitted', 'awaiting-opinion', 'opinion-given', 'granted', 'denied', 'closed')),
+            document_id INTEGER REFERENCES documents(id),
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            decided_at TEXT,
+            decided_by TEXT,
+            decision TEXT,
+            decision_reason TEXT,
+            closed_at TEXT,
+            closed_by TEXT
+        );
+        CREATE INDEX requests_state ON requests(state);
+
+        -- What a request asks to see: a recording, a range of it, maybe one party.
+        CREATE TABLE request_items (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES requests(id),
+            recording_id INTEGER NOT NULL REFERENCES recordings(id),
+            start_offset REAL NOT NULL,
+            end_offset REAL NOT NULL,
+            channel INTEGER
+        );
+        CREATE INDEX request_items_request ON request_items(request_id);
+
+        -- Art. 8-3: the responsible section head's opinion; it does not decide.
+        CREATE TABLE opinions (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES requests(id),
+            section_id INTEGER NOT NULL REFERENCES sections(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            agree INTEGER NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            document_id INTEGER REFERENCES documents(id),
+            created_at TEXT NOT NULL
+        );
+
+        -- Each viewing: who viewed, who operated, when, which excerpt, where it went.
+        CREATE TABLE viewings (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES requests(id),
+            item_id INTEGER NOT NULL REFERENCES request_items(id),
+            viewer_id INTEGER NOT NULL REFERENCES users(id),
+            operator TEXT NOT NULL,
+            at TEXT NOT NULL,
+            path TEXT,
+            sha256 TEXT,
+            erased_at TEXT
+        );
+        CREATE INDEX viewings_copies ON viewings(at) WHERE erased_at IS NULL AND path IS NOT NULL;
+        """,
+    )

@@ -38,3 +38,25 @@ def plaintext(session: Session, row: dict) -> Iterator[Path]:
         yield work
     finally:
         overwrite_and_unlink(work)
+
+
+def new_key(kind: str, suffix: str) -> str:
+    """An opaque storage key: nothing personal, spread over folders."""
+    uid = uuid.uuid4().hex
+    return f"{kind}/{uid[:2]}/{uid[2:4]}/{uid}{suffix.lower()}"
+
+
+def put_encrypted(session: Session, key: str, source: Path) -> dict:
+    """Encrypt a file under a fresh object key into the store; the ledger columns to keep."""
+    object_key, wrapped = session.vault.new_object_key(key)
+    with open(source, "rb") as data:
+        encrypted = vault.EncryptingReader(data, object_key)
+        stored = session.storage.put(key, encrypted)
+    return {
+        "storage_backend": session.home.settings.storage_backend,
+        "storage_key": stored.key,
+        "wrapped_key": wrapped,
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "plain_sha256": encrypted.plain_sha256.hexdigest(),
+    }

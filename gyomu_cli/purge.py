@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from gyomu_cli import clock, plugins, retention
 from gyomu_cli.errors import StorageError
 from gyomu_cli.events import RecordingErased
 from gyomu_cli.lock import exclusive
 from gyomu_cli.session import Session
+from gyomu_cli.shred import overwrite_and_unlink
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ class Line:
 class Report:
     dry_run: bool
     lines: list[Line] = field(default_factory=list)
+    copies: list[str] = field(default_factory=list)
     checkpointed: bool = True
 
     @property
@@ -83,6 +86,7 @@ class Report:
             "failed": len(self.failed),
             "ledger_checkpointed": self.checkpointed,
             "decisions": [line.__dict__ for line in self.lines],
+            "viewing_copies": self.copies,
         }
 
 
@@ -140,7 +144,26 @@ def purge(session: Session, *, dry_run: bool = False, wait: float = 0.0) -> Repo
     return report
 
 
+def _viewing_copies(session: Session, report: Report, now: dt.datetime) -> None:
+    """Viewing copies handed out for a request are erased once their time is up (Art. 6-2)."""
+    hours = session.home.settings.viewing_copy_hours
+    cutoff = clock.to_db(now - dt.timedelta(hours=hours))
+    rows = list(session.db.query(
+        "SELECT id, request_id, path, at FROM viewings WHERE erased_at IS NULL AND path IS NOT NULL AND at <= ?",
+        [cutoff],
+    ))
+    for row in rows:
+        reason = f"handed out {clock.show(row['at'], session.tz)}, kept {hours:g} h"
+        if not report.dry_run:
+            overwrite_and_unlink(Path(row["path"]))
+            with session.write() as db:
+                db["viewings"].update(row["id"], {"erased_at": clock.to_db(clock.now())})
+                session.audit("viewing.copy_erased", f"viewing:{row['id']}", request=row["request_id"])
+        report.copies.append(f"{'Would erase' if report.dry_run else 'Erased'} viewing copy {row['path']} (request {row['request_id']}): {reason}")
+
+
 def _run(session: Session, report: Report, now: dt.datetime) -> None:
+    _viewing_copies(session, report, now)
     tz = session.tz
     for rows in _due(session, clock.to_db(now)):
         holds = _active_holds(session, [row["id"] for row in rows])

@@ -29,6 +29,19 @@ class Filters:
     until: str | None = None
     state: str | None = "stored"
     limit: int | None = 100
+    request: int | None = None  # the viewing request this search serves; else maintenance
+
+
+def _audit_search(session: Session, action: str, request: int | None, **detail) -> None:
+    """Looking up recordings is access to personal data: say what for (Art. 7)."""
+    if request is not None:
+        row = session.ledger.one("SELECT state FROM requests WHERE id = ?", [request])
+        if row is None:
+            raise NotFound(f"no request {request}; see `gyomu request list`")
+        purpose = {"request": request}
+    else:
+        purpose = {"purpose": "maintenance"}
+    session.audit(action, None, **purpose, **detail)
 
 
 def list_recordings(session: Session, filters: Filters) -> list[dict]:
@@ -62,6 +75,7 @@ def list_recordings(session: Session, filters: Filters) -> list[dict]:
             raise UsageError(f"state {filters.state!r} is stored, erased or all")
         where.append("r.state = :state")
         params["state"] = filters.state
+    _audit_search(session, "recordings.searched", filters.request, filters=sorted(params))
     sql = "SELECT" + COLUMNS + FROM
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -71,10 +85,11 @@ def list_recordings(session: Session, filters: Filters) -> list[dict]:
     return [_shown(row, tz) for row in session.db.query(sql, params)]
 
 
-def get(session: Session, recording_id: int) -> dict:
+def get(session: Session, recording_id: int, request: int | None = None) -> dict:
     row = session.ledger.one("SELECT" + COLUMNS + FROM + " WHERE r.id = ?", [recording_id])
     if row is None:
         raise NotFound(f"no recording {recording_id}; see `gyomu recordings list`")
+    _audit_search(session, "recording.shown", request, recording=recording_id)
     return _shown(row, session.tz)
 
 

@@ -80,7 +80,11 @@ def verify(session: Session, *, deep: bool = False) -> Report:
         else:
             report.bytes += row["size"] or 0
     for key in store.keys():
-        if session.ledger.one("SELECT id FROM recordings WHERE storage_key = ?", [key]) is None:
+        if key.startswith("doc/"):
+            known = session.ledger.one("SELECT id FROM documents WHERE storage_key = ?", [key])
+        else:
+            known = session.ledger.one("SELECT id FROM recordings WHERE storage_key = ?", [key])
+        if known is None:
             report.findings.append(Finding("orphan", None, key, "no ledger row names this object"))
     summary = report.as_dict()
     session.audit(

@@ -61,6 +61,14 @@ def args_for(command: str, tmp_path) -> list[str]:
         "hold add": ["hold", "add", "1", "--note", "n"],
         "hold release": ["hold", "release", "1"],
         "recordings show": ["recordings", "show", "1"],
+        # request 999 and recording 999 do not exist: an allowed role gets "not found", not a refusal
+        "request new": ["request", "new", "--requester", "tanaka", "--purpose", "dispute", "--recording", "999", "--reason", "r"],
+        "request opinion": ["request", "opinion", "999", "--by", "tanaka", "--agree"],
+        "request close": ["request", "close", "999"],
+        "request show": ["request", "show", "999"],
+        "grant": ["grant", "999"],
+        "deny": ["deny", "999", "--reason", "r"],
+        "view": ["view", "999", "--viewer", "tanaka", "--output", tmp_path / "out"],
     }.get(command, command.split())
 
 

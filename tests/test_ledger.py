@@ -18,7 +18,12 @@ def test_wal_and_migrations(city, home):
     db = connect(home)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     applied = [r["name"] for r in db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert applied == ["m001_core", "m002_encryption"]
+    assert applied[:3] == ["m001_core", "m002_encryption", "m003_requests"]
+    from sqlite_utils import Database
+
+    from gyomu_cli.migrations import migrations
+
+    assert migrations.pending(Database(home / "ledger.db")) == []
 
 
 def test_an_older_ledger_is_migrated_on_open(tmp_path):

@@ -31,6 +31,8 @@ def purge(
     elif dry_run or list_:
         for line in report.lines:
             typer.echo(line.text(dry_run))
+        for copy in report.copies:
+            typer.echo(copy)
         if dry_run:
             typer.echo(f"{len(report.erased)} to erase, {len(report.kept)} kept by holds.", err=True)
     for line in report.failed:

@@ -23,19 +23,25 @@ def list_(
     until: Annotated[str | None, typer.Option(help="Started before this time (ISO 8601).")] = None,
     state: Annotated[str, typer.Option(help="stored, erased or all.")] = "stored",
     limit: Annotated[int, typer.Option(help="At most this many, newest first; 0 for all.")] = 100,
+    request: Annotated[int | None, typer.Option(help="The viewing request this search serves (audited); default: maintenance.")] = None,
     json_: JsonOption = False,
     csv_: CsvOption = False,
     fmt: FormatOption = "simple",
 ) -> None:
     """List recordings, newest first."""
-    filters = recordings.Filters(device, kind, number, since, until, state, limit or None)
+    filters = recordings.Filters(device, kind, number, since, until, state, limit or None, request)
     with session(ctx) as s:
         rows = recordings.list_recordings(s, filters)
     emit(rows, COLUMNS, as_json=json_, as_csv=csv_, fmt=fmt)
 
 
 @app.command("show")
-def show(ctx: typer.Context, recording_id: Annotated[int, typer.Argument(metavar="ID")], json_: JsonOption = False) -> None:
+def show(
+    ctx: typer.Context,
+    recording_id: Annotated[int, typer.Argument(metavar="ID")],
+    request: Annotated[int | None, typer.Option(help="The viewing request this serves (audited); default: maintenance.")] = None,
+    json_: JsonOption = False,
+) -> None:
     """Show one recording with its hashes, media facts and holds."""
     with session(ctx) as s:
-        emit_record(recordings.get(s, recording_id), as_json=json_)
+        emit_record(recordings.get(s, recording_id, request), as_json=json_)

@@ -1,0 +1,92 @@
+"""Viewing (Art. 8-2): excerpts of what a granted request names, for its requester.
+
+Only within a granted request, only the granted ranges, each viewing logged:
+who viewed, who operated, when, which recording and range. The viewing copy
+is written owner-only with a manifest of hashes, recorded in the ledger, and
+erased by purge once `viewing_copy_hours` have passed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from gyomu_cli import clock, excerpts, objects, requests, users
+from gyomu_cli.errors import UsageError
+from gyomu_cli.session import Session
+
+
+def _output(folder: Path) -> Path:
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--output {folder} is not a folder")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def view(session: Session, request_id: int, *, viewer: str, output: Path) -> list[dict]:
+    request = requests.step(session, "view", request_id)
+    if viewer != request["requester"]:
+        session.refuse(
+            f"the viewing under request {request_id} is for {request['requester']}, who requested it (Art. 8-2)",
+            f"request:{request_id}",
+        )
+    viewer_row = users.get(session, viewer)
+    users.confirm_actor(session)
+    folder = _output(output)
+    copies = []
+    for item in request["items"]:
+        copies.append(_excerpt(session, request_id, item, viewer_row, folder))
+    manifest = folder / f"request-{request_id}-manifest.json"
+    fd = os.open(manifest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump({"request": request_id, "viewer": viewer, "operator": session.actor, "copies": copies},
+                  out, ensure_ascii=False, indent=2)
+    return copies
+
+
+def _excerpt(session: Session, request_id: int, item: dict, viewer: dict, folder: Path) -> dict:
+    row = session.ledger.one("SELECT * FROM recordings WHERE id = ?", [item["recording_id"]])
+    if row["state"] != "stored" or row["storage_key"] is None:
+        raise UsageError(f"recording {row['id']} holds no stored media to view")
+    suffix = ".wav" if row["kind"] == "call" else ".mp4"
+    target = folder / f"request-{request_id}-recording-{row['id']}-item-{item['id']}{suffix}"
+    if target.exists():
+        raise UsageError(f"{target} exists already; remove it or choose another --output")
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        with objects.plaintext(session, row) as plain:
+            if row["kind"] == "call":
+                facts = excerpts.cut_audio(plain, target, item["start_offset"], item["end_offset"], item["channel"])
+            else:
+                facts = excerpts.cut_video(plain, target, item["start_offset"], item["end_offset"])
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    digest = excerpts.sha256_of(target)
+    with session.write() as db:
+        viewing_id = db["viewings"].insert(
+            {
+                "request_id": request_id,
+                "item_id": item["id"],
+                "viewer_id": viewer["id"],
+                "operator": session.actor,
+                "at": clock.to_db(clock.now()),
+                "path": str(target.absolute()),
+                "sha256": digest,
+            }
+        ).last_pk
+        session.audit(
+            "recording.viewed", f"recording:{row['id']}", request=request_id, viewer=viewer["login"],
+            viewing=viewing_id, start_offset=item["start_offset"], end_offset=item["end_offset"],
+            channel=item["channel"],
+        )
+    return {
+        "file": target.name,
+        "recording": row["id"],
+        "start_offset": item["start_offset"],
+        "end_offset": item["end_offset"],
+        "channel": item["channel"],
+        "sha256": digest,
+        **facts,
+    }
