@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gyomu_cli import clock, objects
-from gyomu_cli.errors import Refused, UsageError
+from gyomu_cli.errors import UsageError
 from gyomu_cli.session import Session
 
 KINDS = ("request", "opinion", "decision", "receipt", "other")
@@ -19,9 +19,9 @@ KINDS = ("request", "opinion", "decision", "receipt", "other")
 def attach(session: Session, kind: str, path: Path | None, reference: str | None, *, article: str) -> int:
     """Store a document (or its reference, where allowed); its id. Call inside a write."""
     if path is None and not reference:
-        raise Refused(f"a written {kind} is required (Art. {article}): give --document FILE")
+        session.refuse(f"a written {kind} is required (Art. {article}): give --document FILE")
     if path is None and not session.home.settings.allow_document_reference:
-        raise Refused(
+        session.refuse(
             f"a scan of the written {kind} is required (Art. {article}); a reference number alone is "
             "accepted only when gyomu.toml sets [requests] allow_reference = true"
         )

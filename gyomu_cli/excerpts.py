@@ -10,7 +10,6 @@ nothing past the asked end is copied.
 from __future__ import annotations
 
 import hashlib
-import math
 from pathlib import Path
 
 import av
@@ -64,7 +63,7 @@ def cut_video(source: Path, target: Path, start: float, end: float) -> dict:
         inp.seek(int(start / video.time_base), stream=video, backward=True, any_frame=False)
         with av.open(str(target), "w", format="mp4") as out:
             mapping = {s.index: out.add_stream_from_template(s) for s in streams}
-            origin, copied, last_time = None, 0, 0.0
+            origin, shown_from, copied, last_time = None, 0.0, 0, 0.0
             for packet in inp.demux(streams):
                 if packet.dts is None or packet.size == 0:
                     continue
@@ -72,7 +71,8 @@ def cut_video(source: Path, target: Path, start: float, end: float) -> dict:
                 if origin is None:
                     if packet.stream.index != video.index or not packet.is_keyframe:
                         continue
-                    origin = float(packet.dts * packet.time_base)
+                    origin = float(packet.dts * packet.time_base)  # rebased on DTS: B-frames keep dts >= 0
+                    shown_from = moment
                 if moment < origin:
                     continue
                 if moment >= end:
@@ -90,12 +90,8 @@ def cut_video(source: Path, target: Path, start: float, end: float) -> dict:
     if origin is None or copied == 0:
         raise MediaError(f"the range {start:.3f}-{end:.3f} s holds no video")
     return {
-        "starts_early_by": round(max(start - origin, 0.0), 3),
-        "duration": round(last_time - origin, 3),
+        "starts_early_by": round(max(start - shown_from, 0.0), 3),
+        "duration": round(last_time - shown_from, 3),
         "packets": copied,
     }
 
-
-def seconds(value: float) -> str:
-    minutes, rest = divmod(max(value, 0.0), 60)
-    return f"{int(minutes):02d}:{math.floor(rest):02d}"

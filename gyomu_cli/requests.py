@@ -18,6 +18,7 @@ that returns the refusal, naming the article, or None.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,7 @@ class Range:
     channel: int | None
 
 
-def _recording(session: Session, recording_id: int) -> dict:
+def recording_row(session: Session, recording_id: int) -> dict:
     row = session.ledger.one(
         "SELECT r.id, r.kind, r.state, r.started_at, r.duration, r.section_id, s.name AS section "
         "FROM recordings r JOIN sections s ON s.id = r.section_id WHERE r.id = ?",
@@ -78,7 +79,7 @@ def _recording(session: Session, recording_id: int) -> dict:
 
 def _moment(text: str, started: dt.datetime, tz, what: str) -> dt.datetime:
     """A wall-clock time on the recording's date, or a full ISO timestamp."""
-    if "T" in text or len(text) > 8:
+    if not re.fullmatch(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", text.strip()):
         return clock.parse(text, tz, what)
     try:
         wall = dt.time.fromisoformat(text)
@@ -87,7 +88,13 @@ def _moment(text: str, started: dt.datetime, tz, what: str) -> dt.datetime:
     return dt.datetime.combine(started.astimezone(tz).date(), wall, tzinfo=tz).astimezone(dt.timezone.utc)
 
 
-def parse_range(session: Session, recording: dict, start: str | None, end: str | None, channel: str | None) -> Range:
+def parse_range(session: Session, recording: dict, start: str | None, end: str | None, channel: str | None,
+                clamp: bool = True) -> Range:
+    """A range of a recording from wall-clock or ISO times, as offsets in seconds.
+
+    With `clamp`, a range reaching past either end of the recording is cut to
+    it (a request never gets more than the recording holds).
+    """
     tz = session.tz
     began = clock.from_db(recording["started_at"])
     length = recording["duration"] or 0.0
@@ -107,7 +114,9 @@ def parse_range(session: Session, recording: dict, start: str | None, end: str |
         if channel not in CHANNELS:
             raise UsageError(f"--channel is caller or staff, not {channel!r}")
         code = CHANNELS[channel]
-    return Range(recording["id"], max(first, 0.0), min(last, length), code)
+    if clamp:
+        first, last = max(first, 0.0), min(last, length)
+    return Range(recording["id"], first, last, code)
 
 
 def _user(session: Session, login: str) -> dict:
@@ -142,7 +151,7 @@ def new(
     head = _user(session, requester)
     if access.SECTION_HEAD not in head["roles"].split(","):
         session.refuse(f"{requester} is not a section head: viewings are requested by section heads (Art. 8-1)")
-    rows = [_recording(session, r) for r in dict.fromkeys(recordings)]
+    rows = [recording_row(session, r) for r in dict.fromkeys(recordings)]
     ranges = [parse_range(session, row, start, end, channel) for row in rows]
     others = sorted({row["section"] for row in rows if row["section_id"] != head["section_id"]})
     state = "awaiting-opinion" if others else "submitted"

@@ -40,11 +40,17 @@ class Session:
         except Refused as refusal:
             actor = identity.invoker(os.geteuid(), home.owner_uid, os.environ)
             anonymous = identity.Principal(actor=actor, login=None, roles=frozenset(), acting_as=as_login)
-            cls(home, ledger, command, anonymous).refuse(str(refusal))
+            try:
+                cls(home, ledger, command, anonymous).refuse(str(refusal))
+            finally:
+                ledger.close()
         session = cls(home, ledger, command, principal)
         decision = access.authorize(principal.roles, command)
         if not decision.allowed:
-            session.refuse(f"{principal.label} may not run `{command}`: {decision.reason}")
+            try:
+                session.refuse(f"{principal.label} may not run `{command}`: {decision.reason}")
+            finally:
+                session.close()
         return session
 
     @property
@@ -87,7 +93,6 @@ class Session:
         if self.ledger.conn.in_transaction:
             self.ledger.conn.execute("ROLLBACK")
         self.audit("access.refused", object, outcome="refused", reason=message)
-        self.close()
         raise Refused(message)
 
     @property

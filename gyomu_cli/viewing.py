@@ -24,18 +24,43 @@ def _output(folder: Path) -> Path:
     return folder
 
 
-def view(session: Session, request_id: int, *, viewer: str, output: Path) -> list[dict]:
+EPSILON = 0.0005  # half a millisecond: times are given to the millisecond
+
+
+def _narrowed(session: Session, request: dict, recording: int | None, start: str | None, end: str | None) -> list[dict]:
+    """The granted items to view, narrowed to one recording or a part of its range."""
+    items = [i for i in request["items"] if recording is None or i["recording_id"] == recording]
+    if not items:
+        session.refuse(f"recording {recording} is not part of request {request['id']} (Art. 8-2)", f"request:{request['id']}")
+    if start is None and end is None:
+        return items
+    narrowed = []
+    for item in items:
+        row = requests.recording_row(session, item["recording_id"])
+        wanted = requests.parse_range(session, row, start, end, None, clamp=False)
+        if wanted.start < item["start_offset"] - EPSILON or wanted.end > item["end_offset"] + EPSILON:
+            session.refuse(
+                f"that range of recording {item['recording_id']} is outside what request {request['id']} granted (Art. 8-2)",
+                f"request:{request['id']}",
+            )
+        narrowed.append(dict(item, start_offset=wanted.start, end_offset=wanted.end))
+    return narrowed
+
+
+def view(session: Session, request_id: int, *, viewer: str, output: Path, recording: int | None = None,
+         start: str | None = None, end: str | None = None) -> list[dict]:
     request = requests.step(session, "view", request_id)
     if viewer != request["requester"]:
         session.refuse(
             f"the viewing under request {request_id} is for {request['requester']}, who requested it (Art. 8-2)",
             f"request:{request_id}",
         )
+    items = _narrowed(session, request, recording, start, end)
     viewer_row = users.get(session, viewer)
     users.confirm_actor(session)
     folder = _output(output)
     copies = []
-    for item in request["items"]:
+    for item in items:
         copies.append(_excerpt(session, request_id, item, viewer_row, folder))
     manifest = folder / f"request-{request_id}-manifest.json"
     fd = os.open(manifest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -121,11 +121,14 @@ def view(
     request_id: Annotated[int, typer.Argument(metavar="REQUEST")],
     viewer: Annotated[str, typer.Option(help="Who views: the requester.")],
     output: Annotated[Path, typer.Option(help="Folder for the viewing copies.", readable=False)],
+    recording: Annotated[int | None, typer.Option(help="Only this recording of the request.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="Only from this time (within the granted range).")] = None,
+    to: Annotated[str | None, typer.Option(help="Only to this time (within the granted range).")] = None,
     json_: JsonOption = False,
 ) -> None:
     """Write the granted excerpts for the requester to view (operator, password asked)."""
     with session(ctx) as s:
-        copies = viewing.view(s, request_id, viewer=viewer, output=output)
+        copies = viewing.view(s, request_id, viewer=viewer, output=output, recording=recording, start=from_, end=to)
     if json_:
         print_json(copies)
     else:
