@@ -70,6 +70,10 @@ VIEW = _rule(
     {ADMINISTRATOR, OPERATOR},
     "only an operator, in person, hands a viewing to its requester (Art. 5-2, Art. 8-2)",
 )
+DISCLOSE = _rule(
+    {ADMINISTRATOR},
+    "only the administrator decides a provision to a third party, in person (Art. 9, Art. 10)",
+)
 KEY_IN = _rule(
     {ADMINISTRATOR, OPERATOR},
     "only operators key in written requests and opinions, in person (Art. 5-2)",
@@ -102,6 +106,13 @@ PERMISSIONS: dict[str, Rule] = {
     "grant": DECIDE,
     "deny": DECIDE,
     "view": VIEW,
+    "disclose new": DISCLOSE,
+    "disclose document": DISCLOSE,
+    "disclose return-requested": DISCLOSE,
+    "disclose returned": DISCLOSE,
+    "disclose extend": DISCLOSE,
+    "disclose list": CHECK,
+    "disclose show": CHECK,
     "audit log": READ_AUDIT,
     "audit verify": READ_AUDIT,
     "verify": CHECK,

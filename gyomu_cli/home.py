@@ -34,6 +34,8 @@ DEFAULT_CONFIG = """\
 
 # The zone in which times are shown and retention periods are reckoned.
 timezone = "Asia/Tokyo"
+# Who runs the system: printed on packages and reports.
+organization = "一宮市"
 
 [retention]
 # Defaults for every device; a device may keep longer, never shorter.
@@ -73,6 +75,7 @@ class Settings:
     calls_store_as: str = "flac"
     key_file: Path | None = None
     allow_document_reference: bool = False
+    organization: str = "一宮市"
     viewing_copy_hours: float = 24.0
 
     @property
@@ -108,6 +111,7 @@ def _read_settings(path: Path) -> Settings:
     if store_as not in ("flac", "original"):
         raise ConfigError(f"{path}: [calls] store_as is 'flac' or 'original', not {store_as!r}")
     settings.calls_store_as = store_as
+    settings.organization = str(raw.get("organization", settings.organization))
     requests = raw.get("requests", {})
     settings.allow_document_reference = bool(requests.get("allow_reference", False))
     try:

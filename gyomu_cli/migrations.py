@@ -244,3 +244,50 @@ def m003_requests(db: Database) -> None:
         CREATE INDEX viewings_copies ON viewings(at) WHERE erased_at IS NULL AND path IS NOT NULL;
         """,
     )
+
+
+@migrations()
+def m004_disclosures(db: Database) -> None:
+    _run(
+        db,
+        """
+        -- Art. 9-12: recordings handed to a third party, on one basis, until returned.
+        CREATE TABLE disclosures (
+            id INTEGER PRIMARY KEY,
+            basis TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('open', 'return-requested', 'closed')),
+            document_id INTEGER REFERENCES documents(id),
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            mayor_decided_by TEXT,
+            mayor_decided_at TEXT,
+            package_path TEXT,
+            package_sha256 TEXT,
+            received_on TEXT,
+            due_on TEXT,
+            extension_reason TEXT,
+            return_requested_at TEXT,
+            return_request_document_id INTEGER REFERENCES documents(id),
+            returned_at TEXT,
+            returned_how TEXT,
+            return_document_id INTEGER REFERENCES documents(id),
+            closed_at TEXT,
+            note TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX disclosures_state ON disclosures(state);
+
+        CREATE TABLE disclosure_items (
+            id INTEGER PRIMARY KEY,
+            disclosure_id INTEGER NOT NULL REFERENCES disclosures(id),
+            recording_id INTEGER NOT NULL REFERENCES recordings(id),
+            start_offset REAL NOT NULL,
+            end_offset REAL NOT NULL,
+            channel INTEGER,
+            file TEXT,
+            sha256 TEXT
+        );
+        CREATE INDEX disclosure_items_disclosure ON disclosure_items(disclosure_id);
+        """,
+    )

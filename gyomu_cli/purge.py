@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gyomu_cli import clock, plugins, retention
+from gyomu_cli.disclosures import pending_documents
 from gyomu_cli.errors import StorageError
 from gyomu_cli.events import RecordingErased
 from gyomu_cli.lock import exclusive
@@ -163,6 +164,11 @@ def _viewing_copies(session: Session, report: Report, now: dt.datetime) -> None:
 
 
 def _run(session: Session, report: Report, now: dt.datetime) -> None:
+    for row in pending_documents(session):
+        log.warning(
+            "disclosure %s (%s, to %s) still lacks its written request (Art. 11-2); record it with "
+            "`gyomu disclose document %s FILE`", row["id"], row["basis"], row["recipient"], row["id"],
+        )
     _viewing_copies(session, report, now)
     tz = session.tz
     for rows in _due(session, clock.to_db(now)):

@@ -69,6 +69,12 @@ def args_for(command: str, tmp_path) -> list[str]:
         "grant": ["grant", "999"],
         "deny": ["deny", "999", "--reason", "r"],
         "view": ["view", "999", "--viewer", "tanaka", "--output", tmp_path / "out"],
+        "disclose new": ["disclose", "new", "--basis", "law", "--recipient", "r", "--item", "999", "--output", tmp_path / "pkg"],
+        "disclose document": ["disclose", "document", "999", tmp_path / "c2.wav"],
+        "disclose return-requested": ["disclose", "return-requested", "999"],
+        "disclose returned": ["disclose", "returned", "999"],
+        "disclose extend": ["disclose", "extend", "999", "--reason", "r"],
+        "disclose show": ["disclose", "show", "999"],
     }.get(command, command.split())
 
 

@@ -128,7 +128,7 @@ def root(
 
 
 def _register() -> None:
-    from gyomu_cli.cli import audit, capture, devices, holds, indexing, plugins, purge, recordings, requests, sections, setup, users, verify
+    from gyomu_cli.cli import audit, capture, devices, disclose, holds, indexing, plugins, purge, recordings, requests, sections, setup, users, verify
 
     setup.register(app)
     app.add_typer(sections.app, name="section")
@@ -140,6 +140,7 @@ def _register() -> None:
     purge.register(app)
     app.add_typer(holds.app, name="hold")
     requests.register(app)
+    app.add_typer(disclose.app, name="disclose")
     app.add_typer(audit.app, name="audit")
     verify.register(app)
     plugins.register(app)
