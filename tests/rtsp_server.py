@@ -1,0 +1,90 @@
+"""A live RTSP camera for the tests, served by GStreamer on 127.0.0.1.
+
+Run it with Debian's system Python, the only one here that can import `gi`:
+
+    /usr/bin/python3 tests/rtsp_server.py [--port N] [--no-audio]
+
+It prints the port it listens on (port 0 lets the system choose) and serves a
+moving test pattern as H.264, with AAC audio unless told not to (or AAC
+alone, to stand for a misconfigured address), at
+rtsp://127.0.0.1:PORT/cam. Every client gets its own encoder, so one client
+connecting never disturbs another's timestamps. It runs until killed, or until
+its standard input closes, so that it never outlives the test that started it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+MOUNT = "/cam"
+
+
+def pipeline(args: argparse.Namespace) -> str:
+    """The launch line of one client's media; payloaders are named pay0, pay1."""
+    video = (
+        f"videotestsrc is-live=true pattern={args.pattern}"
+        f" ! video/x-raw,width={args.width},height={args.height},framerate={args.fps}/1"
+        f" ! x264enc tune=zerolatency speed-preset=ultrafast bitrate={args.kbits}"
+        f" key-int-max={args.key_int}"
+        " ! video/x-h264,profile=baseline ! h264parse ! rtph264pay name=pay0 pt=96"
+    )
+    audio = (
+        " audiotestsrc is-live=true wave=sine volume=0.2"
+        " ! audio/x-raw,rate=16000,channels=1 ! audioconvert ! avenc_aac"
+        f" ! aacparse ! rtpmp4gpay name=pay{0 if args.no_video else 1} pt=97"
+    )
+    if args.no_video:
+        return f"( {audio} )"
+    return f"( {video}{'' if args.no_audio else audio} )"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--no-audio", action="store_true")
+    parser.add_argument(
+        "--no-video", action="store_true", help="a microphone, not a camera"
+    )
+    parser.add_argument("--width", type=int, default=320)
+    parser.add_argument("--height", type=int, default=240)
+    parser.add_argument("--fps", type=int, default=25)
+    parser.add_argument("--key-int", type=int, default=25)
+    parser.add_argument("--kbits", type=int, default=300)
+    parser.add_argument(
+        "--pattern", default="ball", help="videotestsrc's; snow fills the bitrate"
+    )
+    args = parser.parse_args()
+
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(str(args.port))
+    factory = GstRtspServer.RTSPMediaFactory()
+    factory.set_launch(pipeline(args))
+    factory.set_shared(False)
+    server.get_mount_points().add_factory(MOUNT, factory)
+    if server.attach(None) == 0:
+        print(f"cannot listen on 127.0.0.1:{args.port}", file=sys.stderr)
+        return 1
+
+    loop = GLib.MainLoop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signum, loop.quit)
+    GLib.io_add_watch(
+        sys.stdin.fileno(), GLib.IO_HUP | GLib.IO_IN, lambda *_: loop.quit()
+    )
+    print(server.get_bound_port(), flush=True)
+    loop.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
