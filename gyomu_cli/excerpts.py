@@ -12,9 +12,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import av
-import soundfile
-
 from gyomu_cli.errors import MediaError
 
 
@@ -27,6 +24,8 @@ def sha256_of(path: Path) -> str:
 
 
 def cut_audio(source: Path, target: Path, start: float, end: float, channel: int | None = None) -> dict:
+    import soundfile
+
     with soundfile.SoundFile(source) as sound:
         rate = sound.samplerate
         first = int(round(start * rate))
@@ -51,6 +50,8 @@ def cut_audio(source: Path, target: Path, start: float, end: float, channel: int
 
 
 def cut_video(source: Path, target: Path, start: float, end: float) -> dict:
+    import av
+
     try:
         inp = av.open(str(source))
     except av.FFmpegError as error:

@@ -83,8 +83,8 @@ def read_manifest(path: Path) -> list[Item]:
                 path=(path.parent / row["file"]).absolute(),
                 device=row["device"],
                 started_at=row.get("started_at") or None,
-                caller=row.get("caller") if row.get("caller") is not None else None,
-                callee=row.get("callee") if row.get("callee") is not None else None,
+                caller=row.get("caller") or None,  # an empty cell is not a number: write "anonymous"
+                callee=row.get("callee") or None,
                 direction=row.get("direction") or None,
                 section=row.get("section") or None,
             )

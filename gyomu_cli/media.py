@@ -13,10 +13,9 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import av
-import soundfile
-
 from gyomu_cli.errors import MediaError
+
+# PyAV and soundfile load on first use: most commands never read media.
 
 BLOCK_FRAMES = 1 << 16
 # libsndfile subtypes whose samples FLAC holds exactly, and the FLAC subtype for them.
@@ -91,7 +90,9 @@ def _check_wav(path: Path) -> None:
     raise MediaError(f"{path} has no audio data chunk; the file is damaged")
 
 
-def _open_audio(path: Path) -> soundfile.SoundFile:
+def _open_audio(path: Path):
+    import soundfile
+
     try:
         return soundfile.SoundFile(path)
     except (soundfile.LibsndfileError, RuntimeError, ValueError) as error:
@@ -122,6 +123,8 @@ def pcm_sha256(path: Path, copy_to: Path | None = None) -> str:
     which is how a FLAC copy is shown to hold exactly the WAV's audio. With
     `copy_to`, the samples are also written there as FLAC.
     """
+    import soundfile
+
     digest = hashlib.sha256()
     with _open_audio(path) as sound:
         expected = sound.frames
@@ -163,6 +166,8 @@ def flac_holds_exactly(path: Path) -> bool:
 
 
 def _probe_av(path: Path) -> Media:
+    import av
+
     try:
         container = av.open(str(path))
     except av.FFmpegError as error:
@@ -207,6 +212,8 @@ def _probe_av(path: Path) -> Media:
 
 def _demux_span(container, video, path: Path) -> tuple[float, float, int, int]:
     """Read every packet without decoding: first and last time, packet counts."""
+    import av
+
     first, last, count, video_count = None, 0.0, 0, 0
     try:
         for packet in container.demux():

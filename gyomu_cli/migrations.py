@@ -291,3 +291,17 @@ def m004_disclosures(db: Database) -> None:
         CREATE INDEX disclosure_items_disclosure ON disclosure_items(disclosure_id);
         """,
     )
+
+
+@migrations()
+def m005_number_lookup(db: Database) -> None:
+    """Calls of one number, newest first, straight from the index (no sort of them all)."""
+    _run(
+        db,
+        """
+        DROP INDEX recordings_caller;
+        DROP INDEX recordings_callee;
+        CREATE INDEX recordings_caller ON recordings(caller, started_at) WHERE caller IS NOT NULL;
+        CREATE INDEX recordings_callee ON recordings(callee, started_at) WHERE callee IS NOT NULL;
+        """,
+    )

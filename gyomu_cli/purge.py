@@ -173,49 +173,55 @@ def _run(session: Session, report: Report, now: dt.datetime) -> None:
     tz = session.tz
     for rows in _due(session, clock.to_db(now)):
         holds = _active_holds(session, [row["id"] for row in rows])
+        destroyed = []
         for row in rows:
             decision = retention.decide(
                 row["id"], clock.from_db(row["retain_until"]), holds.get(row["id"], []), now, tz
             )
-            action, reason = "keep", decision.reason
+            line = Line(row["id"], row["kind"], row["device"], "keep", decision.reason)
             if decision.erase:
-                action = "erase"
+                line.action = "erase"
                 if not report.dry_run:
-                    action, reason = _erase(session, row, decision.reason)
-            report.lines.append(Line(row["id"], row["kind"], row["device"], action, reason))
+                    failure = _destroy(session, row)
+                    if failure:
+                        line.action, line.reason = "failed", failure
+                    else:
+                        destroyed.append(row)
+            report.lines.append(line)
+        if destroyed:
+            _tombstone(session, destroyed)
+            erased = {row["id"] for row in destroyed}
+            for line in report.lines:
+                if line.recording_id in erased and line.action == "erase":
+                    line.action = "erased"
 
 
-def _erase(session: Session, row: dict, reason: str) -> tuple[str, str]:
-    """Destroy one recording's content, then tombstone its row; (action, reason)."""
+def _destroy(session: Session, row: dict) -> str | None:
+    """Destroy one recording's stored content; the reason when it could not be."""
+    key = row["storage_key"]  # None for a call record without audio
     try:
-        key = row["storage_key"]  # None for a call record without audio
         if key is not None and not _store_for(session, row["storage_backend"]).erase(key):
-            log.warning(
-                "recording %s: its stored object was already gone; completing the erasure",
-                row["id"],
-            )
-        with session.write() as db:
-            db.execute(TOMBSTONE, {"id": row["id"], "now": clock.to_db(clock.now())})
+            log.warning("recording %s: its stored object was already gone; completing the erasure", row["id"])
+    except StorageError as error:
+        session.audit("recording.erase", f"recording:{row['id']}", outcome="failed", error=str(error))
+        return str(error)
+    return None
+
+
+def _tombstone(session: Session, rows: list[dict]) -> None:
+    """One transaction per page: the rows lose their personal fields, each erasure is audited."""
+    now = clock.to_db(clock.now())
+    with session.write() as db:
+        for row in rows:
+            db.execute(TOMBSTONE, {"id": row["id"], "now": now})
             session.audit(
-                "recording.erased",
-                f"recording:{row['id']}",
-                kind=row["kind"],
-                device=row["device"],
+                "recording.erased", f"recording:{row['id']}", kind=row["kind"], device=row["device"],
                 reason="retention ended",
             )
-    except StorageError as error:
-        session.audit(
-            "recording.erase",
-            f"recording:{row['id']}",
-            outcome="failed",
-            error=str(error),
+    for row in rows:
+        plugins.notify(
+            "recording_erased", RecordingErased(row["id"], row["kind"], row["device"], "retention ended")
         )
-        return "failed", str(error)
-    plugins.notify(
-        "recording_erased",
-        RecordingErased(row["id"], row["kind"], row["device"], "retention ended"),
-    )
-    return "erased", reason
 
 
 def _store_for(session: Session, backend: str):

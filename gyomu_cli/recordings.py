@@ -60,9 +60,12 @@ def list_recordings(session: Session, filters: Filters) -> list[dict]:
         params["kind"] = filters.kind
     if filters.number:
         params["number"] = normalise_number(filters.number, "--number")
+        # Alone, the number needs only its newest `limit` calls from each side's index.
+        alone = not (filters.device or filters.kind or filters.since or filters.until)
+        inner = f" ORDER BY started_at DESC LIMIT {int(filters.limit)}" if alone and filters.limit else ""
         where.append(
-            "r.id IN (SELECT id FROM recordings WHERE caller = :number "
-            "UNION SELECT id FROM recordings WHERE callee = :number)"
+            f"r.id IN (SELECT id FROM (SELECT id FROM recordings WHERE caller = :number{inner}) "
+            f"UNION SELECT id FROM (SELECT id FROM recordings WHERE callee = :number{inner}))"
         )
     if filters.since:
         where.append("r.started_at >= :since")

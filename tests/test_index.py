@@ -261,3 +261,13 @@ def test_audit_never_carries_numbers(city, home, tmp_path):
     [event] = ledger_rows(home, "SELECT * FROM audit WHERE action = 'recording.indexed'")
     assert event["object"] == "recording:1"
     assert CALLER not in json.dumps(event) and CALLEE not in json.dumps(event)
+
+
+def test_empty_number_cells_in_a_manifest_are_not_anonymous(city, home, tmp_path):
+    wav = make_wav(tmp_path / "call.wav")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"file,device,started_at,caller,callee\n{wav.name},line-main,2026-11-20T10:00,,\n")
+    result = city("index", "--manifest", manifest)
+    assert result.exit_code == ExitCode.USAGE
+    assert "a call record names both parties (Art. 2)" in result.stderr
+    assert ledger_rows(home) == []

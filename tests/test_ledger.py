@@ -18,7 +18,7 @@ def test_wal_and_migrations(city, home):
     db = connect(home)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     applied = [r["name"] for r in db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert applied[:3] == ["m001_core", "m002_encryption", "m003_requests"]
+    assert applied[:5] == ["m001_core", "m002_encryption", "m003_requests", "m004_disclosures", "m005_number_lookup"]
     from sqlite_utils import Database
 
     from gyomu_cli.migrations import migrations
@@ -89,10 +89,12 @@ def test_purge_and_lookups_use_indexes(city, home):
     assert "USING INDEX recordings_due" in due and "SCAN r" not in due
     number = plan(
         db,
-        "SELECT id FROM recordings WHERE caller = ? UNION SELECT id FROM recordings WHERE callee = ?",
+        "SELECT id FROM (SELECT id FROM recordings WHERE caller = ? ORDER BY started_at DESC LIMIT 100) "
+        "UNION SELECT id FROM (SELECT id FROM recordings WHERE callee = ? ORDER BY started_at DESC LIMIT 100)",
         ["1", "1"],
     )
     assert "recordings_caller" in number and "recordings_callee" in number
+    assert "TEMP B-TREE FOR ORDER BY" not in number, "the index gives the newest calls in order"
     holds = plan(db, "SELECT id FROM holds WHERE released_at IS NULL AND recording_id IN (1, 2)", [])
     assert "holds_active" in holds
     tomb = plan(db, TOMBSTONE, {"id": 1, "now": "x"})
