@@ -92,6 +92,7 @@ PERMISSIONS: dict[str, Rule] = {
     "user passwd": READ_REGISTRY,  # one's own; another's is checked in users.py
     "index": OPERATE,
     "capture": OPERATE,
+    "notice": OPERATE,
     "purge": OPERATE,
     "hold add": OPERATE,
     "hold release": OPERATE,

@@ -10,14 +10,16 @@ its work file erased. One capture runs per device at a time (a lock each).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
+import re
 import queue
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gyomu_cli import plugins, registry
+from gyomu_cli import notices, plugins, registry
 from gyomu_cli.errors import ConfigError, GyomuError, StorageError, UsageError
 from gyomu_cli.indexing import Indexer, Item
 from gyomu_cli.lock import exclusive
@@ -41,6 +43,16 @@ class Source:
     device: dict
     backend: object
     work_dir: Path
+    notice_id: int | None = None  # the announcement an on-demand device records under (Art. 4-2)
+
+
+def parse_duration(text: str) -> float:
+    """'30m', '90s', '1h', '1h30m' -> seconds."""
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", text.strip().lower())
+    if not text.strip() or not match or not any(match.groups()):
+        raise UsageError(f"--for {text!r} is not a duration; write it like 30m, 90s or 1h")
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
 
 
 def _state_dir(session: Session, device: str) -> Path:
@@ -61,6 +73,11 @@ def open_sources(session: Session, names: list[str] | None = None) -> list[Sourc
         without = [d["name"] for d in devices if not d["backend"]]
         if without:
             raise UsageError(f"device {without[0]} has no capture backend; give it one with device add --backend")
+    else:
+        for device in devices:
+            if device["on_demand"] and device["backend"]:
+                log.info("%s records only when needed: start it by name after its notice", device["name"])
+        devices = [d for d in devices if not d["on_demand"]]
     sources = []
     for device in devices:
         if not device["backend"]:
@@ -68,7 +85,7 @@ def open_sources(session: Session, names: list[str] | None = None) -> list[Sourc
         kind = registry.BACKEND_KINDS[device["kind"]]
         factory = plugins.backend_factory(kind, device["backend"])
         state = _state_dir(session, device["name"])
-        options = dict(device["options"], device=device["name"], state_dir=str(state))
+        options = dict(registry.backend_options(session, device), device=device["name"], state_dir=str(state))
         try:
             backend = factory(session.home.root, options)
         except GyomuError as error:
@@ -122,9 +139,26 @@ def run_once(session: Session, names: list[str] | None = None, wait: float = 0.0
     return tallies
 
 
-def run_service(session: Session, stop: threading.Event, names: list[str] | None = None, interval: float = 10.0) -> list[Tally]:
-    """Capture until `stop` is set: PBX scans every `interval` seconds, cameras continuously."""
+def run_service(
+    session: Session,
+    stop: threading.Event,
+    names: list[str] | None = None,
+    interval: float = 10.0,
+    duration: float | None = None,
+    report_status: threading.Event | None = None,
+) -> list[Tally]:
+    """Capture until `stop` is set (or `duration` seconds): PBX scans every `interval`, cameras continuously."""
     sources = open_sources(session, names)
+    if any(s.device["on_demand"] for s in sources) and duration is None:
+        raise UsageError("an on-demand device records for a set time: give --for, e.g. --for 30m")
+    for source in sources:
+        if source.device["on_demand"]:
+            source.notice_id = notices.take(session, source.device)
+    if duration is not None:
+        timer = threading.Timer(duration, stop.set)
+        timer.daemon = True
+        timer.start()
+    ends: dict = {}
     tallies = {s.device["name"]: Tally(s.device["name"]) for s in sources}
     segments: queue.Queue = queue.Queue()
     failures: list[BaseException] = []
@@ -143,7 +177,10 @@ def run_service(session: Session, stop: threading.Event, names: list[str] | None
         while True:
             for source in pbx:
                 _supervised(session, indexer, source, tallies[source.device["name"]])
-            _drain(indexer, segments, tallies)
+            _drain(session, indexer, segments, tallies, ends)
+            if report_status is not None and report_status.is_set():
+                report_status.clear()
+                status(tallies)
             if failures:
                 stop.set()
             if stop.wait(interval):
@@ -152,7 +189,7 @@ def run_service(session: Session, stop: threading.Event, names: list[str] | None
             thread.join()
         for source in pbx:  # one last pass: what finished while stopping is taken in
             pbx_once(session, indexer, source, tallies[source.device["name"]])
-        _drain(indexer, segments, tallies)
+        _drain(session, indexer, segments, tallies, ends)
     _audit(session, list(tallies.values()))
     if failures:
         raise failures[0]
@@ -176,20 +213,30 @@ def _camera(source: Source, stop: threading.Event, segments: queue.Queue, failur
     out_dir.mkdir(mode=0o700, exist_ok=True)
     try:
         for segment in source.backend.record(out_dir, stop):
-            segments.put((source.device["name"], segment))
+            segments.put((source, segment))
     except BaseException as error:  # the main thread reports it and stops the service
         log.error("camera %s stopped: %s", source.device["name"], error)
         failures.append(error)
         stop.set()
 
 
-def _drain(indexer: Indexer, segments: queue.Queue, tallies: dict[str, Tally]) -> None:
+GAP = dt.timedelta(seconds=2)  # more than this between two segments is a gap in the recording
+
+
+def _drain(session: Session, indexer: Indexer, segments: queue.Queue, tallies: dict[str, Tally], ends: dict) -> None:
     while True:
         try:
-            device, segment = segments.get_nowait()
+            source, segment = segments.get_nowait()
         except queue.Empty:
             return
-        item = Item(Path(segment["path"]), device, started_at=segment["started_at"].isoformat())
+        device = source.device["name"]
+        started = segment["started_at"]
+        if device in ends and started - ends[device] > GAP:
+            log.warning("camera %s recorded nothing from %s to %s", device, ends[device].isoformat(), started.isoformat())
+            session.audit("camera.gap", f"device:{source.device['id']}", start=ends[device].isoformat(), end=started.isoformat())
+        if segment.get("ended_at"):
+            ends[device] = segment["ended_at"]
+        item = Item(Path(segment["path"]), device, started_at=started.isoformat(), notice_id=source.notice_id)
         try:
             outcome = indexer.index(item)
         except StorageError:
@@ -199,6 +246,14 @@ def _drain(indexer: Indexer, segments: queue.Queue, tallies: dict[str, Tally]) -
             tallies[device].set_aside += 1
             continue
         tallies[device].stored += int(outcome.new)
+
+
+def status(tallies: dict[str, Tally]) -> None:
+    for tally in tallies.values():
+        log.warning(
+            "status: %s: %s stored, %s already stored, %s set aside, %s faults",
+            tally.device, tally.stored, tally.already, tally.set_aside, len(tally.failed),
+        )
 
 
 def _audit(session: Session, tallies: list[Tally]) -> None:

@@ -44,6 +44,7 @@ class Item:
     callee: str | None = None
     direction: str | None = None
     section: str | None = None
+    notice_id: int | None = None  # the announcement an on-demand recording was made under
 
 
 @dataclass
@@ -239,6 +240,7 @@ class Indexer:
         section = item.section or device["section"]
         row["section_id"] = registry.section_id(self.session, section)
         row["device_id"] = device["id"]
+        row["notice_id"] = item.notice_id
         return row
 
     def _store(self, path: Path, kind: str, found: media.Media, row: dict) -> dict:

@@ -305,3 +305,24 @@ def m005_number_lookup(db: Database) -> None:
         CREATE INDEX recordings_callee ON recordings(callee, started_at) WHERE callee IS NOT NULL;
         """,
     )
+
+
+@migrations()
+def m006_notices(db: Database) -> None:
+    _run(
+        db,
+        """
+        -- Art. 4-2: an on-demand device announces that it records before it starts.
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            device_id INTEGER NOT NULL REFERENCES devices(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            how TEXT NOT NULL,
+            at TEXT NOT NULL,
+            used_at TEXT
+        );
+        ALTER TABLE recordings ADD COLUMN notice_id INTEGER REFERENCES notices(id);
+        -- Options that carry credentials (a camera URL's password), sealed by the master key.
+        ALTER TABLE devices ADD COLUMN sealed_options TEXT;
+        """,
+    )

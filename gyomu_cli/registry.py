@@ -7,6 +7,7 @@ recorded (Art. 3); every change here is audited.
 from __future__ import annotations
 
 import json
+import re
 
 from gyomu_cli import clock, plugins, retention
 from gyomu_cli.errors import AlreadyExists, NotFound, UsageError
@@ -79,6 +80,7 @@ def add_device(
     with session.write() as db:
         if db["devices"].count_where("name = ?", [name]):
             raise AlreadyExists(f"device {name} already exists")
+        shown, secret = split_secrets(options or {})
         row = {
             "name": name,
             "kind": kind,
@@ -87,7 +89,8 @@ def add_device(
             "purpose": purpose.strip(),
             "on_demand": int(on_demand),
             "backend": backend,
-            "options": json.dumps(options or {}, ensure_ascii=False),
+            "options": json.dumps(shown, ensure_ascii=False),
+            "sealed_options": session.vault.seal(json.dumps(secret), f"device:{name}") if secret else None,
             "retention_months": months,
             "created_at": clock.to_db(clock.now()),
         }
@@ -101,6 +104,35 @@ def add_device(
             retention=retention.format_period(months) if months else None,
         )
     return get_device(session, name)
+
+
+USERINFO = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:@/]*):(?P<password>[^@/]*)@", re.IGNORECASE)
+
+
+def split_secrets(options: dict) -> tuple[dict, dict]:
+    """Options as they may be shown and stored, and the ones that carry a password.
+
+    A URL's password never reaches the ledger in clear, nor a listing or a log
+    (Art. 6-1): it is shown as *** and kept sealed by the master key.
+    """
+    shown, secret = {}, {}
+    for key, value in options.items():
+        match = USERINFO.match(value)
+        if match and match.group("password"):
+            secret[key] = value
+            shown[key] = USERINFO.sub(r"\g<scheme>\g<user>:***@", value, count=1)
+        else:
+            shown[key] = value
+    return shown, secret
+
+
+def backend_options(session: Session, device: dict) -> dict:
+    """A device's backend options with its sealed credentials opened, for the backend alone."""
+    row = session.ledger.one("SELECT sealed_options FROM devices WHERE id = ?", [device["id"]])
+    options = dict(device["options"])
+    if row and row["sealed_options"]:
+        options.update(json.loads(session.vault.unseal(row["sealed_options"], f"device:{device['name']}")))
+    return options
 
 
 DEVICE_QUERY = """

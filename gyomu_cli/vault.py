@@ -97,6 +97,18 @@ class Vault:
                 f"the key of {storage_key} does not open with this master key"
             ) from None
 
+    def seal(self, text: str, label: str) -> str:
+        """A small secret (e.g. a camera password) encrypted under the master key."""
+        nonce = secrets.token_bytes(12)
+        return base64.b64encode(nonce + self._master.encrypt(nonce, text.encode(), self._aad(label))).decode()
+
+    def unseal(self, sealed: str, label: str) -> str:
+        raw = base64.b64decode(sealed)
+        try:
+            return self._master.decrypt(raw[:12], raw[12:], self._aad(label)).decode()
+        except InvalidTag:
+            raise IntegrityError(f"the sealed options of {label} do not open with this master key") from None
+
     @staticmethod
     def _aad(storage_key: str) -> bytes:
         return b"gyomu object key\0" + storage_key.encode()

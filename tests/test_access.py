@@ -75,6 +75,7 @@ def args_for(command: str, tmp_path) -> list[str]:
         "disclose returned": ["disclose", "returned", "999"],
         "disclose extend": ["disclose", "extend", "999", "--reason", "r"],
         "disclose show": ["disclose", "show", "999"],
+        "notice": ["notice", "no-such-device", "--by", "sato", "--how", "口頭"],
     }.get(command, command.split())
 
 

@@ -128,7 +128,7 @@ def root(
 
 
 def _register() -> None:
-    from gyomu_cli.cli import audit, capture, devices, disclose, holds, indexing, plugins, purge, recordings, requests, sections, setup, users, verify
+    from gyomu_cli.cli import audit, capture, devices, disclose, holds, indexing, notice, plugins, purge, recordings, requests, sections, setup, users, verify
 
     setup.register(app)
     app.add_typer(sections.app, name="section")
@@ -136,6 +136,7 @@ def _register() -> None:
     app.add_typer(users.app, name="user")
     indexing.register(app)
     capture.register(app)
+    notice.register(app)
     app.add_typer(recordings.app, name="recordings")
     purge.register(app)
     app.add_typer(holds.app, name="hold")

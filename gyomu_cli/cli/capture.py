@@ -33,12 +33,15 @@ def capture(
     once: Annotated[bool, typer.Option("--once", help="Take in what is complete now and exit (for cron).")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between PBX scans when running as a service.")] = 10.0,
     wait: Annotated[float, typer.Option(help="With --once: seconds to wait for a running capture of the same device.")] = 0.0,
+    for_: Annotated[str | None, typer.Option("--for", help="Stop after this long, e.g. 30m, 90s, 1h (required for on-demand devices).")] = None,
     json_: JsonOption = False,
 ) -> None:
     """Take recordings in from each device's backend: PBX calls, camera segments.
 
-    Without --once it runs until SIGTERM or Ctrl-C, then finishes the open
-    segments and the calls already complete, and exits 0. Exit codes: 3 a
+    Without --once it runs until SIGTERM or Ctrl-C (or --for), then finishes
+    the open segments and the calls already complete, and exits 0; SIGUSR1
+    logs its status. On-demand devices record only when named with --device,
+    after their announcement (`gyomu notice`, Art. 4-2). Exit codes: 3 a
     device is misconfigured, 5 another capture holds a device, 6 some
     recordings were set aside (see stderr), 7 storage full or unavailable.
     """
@@ -46,10 +49,12 @@ def capture(
         if once:
             tallies = service.run_once(s, device or None, wait)
         else:
-            stop = threading.Event()
+            stop, status = threading.Event(), threading.Event()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, lambda *_: stop.set())
-            tallies = service.run_service(s, stop, device or None, interval)
+            signal.signal(signal.SIGUSR1, lambda *_: status.set())
+            duration = service.parse_duration(for_) if for_ else None
+            tallies = service.run_service(s, stop, device or None, interval, duration, status)
     report(tallies, json_)
 
 
