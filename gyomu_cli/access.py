@@ -114,6 +114,8 @@ PERMISSIONS: dict[str, Rule] = {
     "disclose extend": DISCLOSE,
     "disclose list": CHECK,
     "disclose show": CHECK,
+    "report notice": READ_REGISTRY,
+    "report annual": _rule({ADMINISTRATOR, AUDITOR, SYSTEM}, "only the administrator and auditors prepare the yearly report (Art. 14)"),
     "audit log": READ_AUDIT,
     "audit verify": READ_AUDIT,
     "verify": CHECK,

@@ -34,8 +34,10 @@ DEFAULT_CONFIG = """\
 
 # The zone in which times are shown and retention periods are reckoned.
 timezone = "Asia/Tokyo"
-# Who runs the system: printed on packages and reports.
+# Who runs the system: printed on packages, notices and reports.
 organization = "一宮市"
+administrator_title = "財務部資産経営課長"
+contact = "財務部資産経営課"
 
 [retention]
 # Defaults for every device; a device may keep longer, never shorter.
@@ -76,6 +78,8 @@ class Settings:
     key_file: Path | None = None
     allow_document_reference: bool = False
     organization: str = "一宮市"
+    administrator_title: str = "財務部資産経営課長"
+    contact: str = "財務部資産経営課"
     viewing_copy_hours: float = 24.0
 
     @property
@@ -112,6 +116,8 @@ def _read_settings(path: Path) -> Settings:
         raise ConfigError(f"{path}: [calls] store_as is 'flac' or 'original', not {store_as!r}")
     settings.calls_store_as = store_as
     settings.organization = str(raw.get("organization", settings.organization))
+    settings.administrator_title = str(raw.get("administrator_title", settings.administrator_title))
+    settings.contact = str(raw.get("contact", settings.contact))
     requests = raw.get("requests", {})
     settings.allow_document_reference = bool(requests.get("allow_reference", False))
     try:

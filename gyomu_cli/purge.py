@@ -27,11 +27,12 @@ log = logging.getLogger(__name__)
 
 PAGE = 500
 
-# The personal and identifying fields an erasure drops (see migrations.py).
+# The personal and identifying fields an erasure drops (see migrations.py). The
+# duration stays, to the minute, for the yearly report's hours.
 TOMBSTONE = """
     UPDATE recordings SET
         state = 'erased', erased_at = :now,
-        started_at = NULL, ended_at = NULL, duration = NULL,
+        started_at = NULL, ended_at = NULL, duration = round(duration / 60.0) * 60.0,
         caller = NULL, callee = NULL, retain_until = NULL,
         storage_key = NULL, size = NULL, sha256 = NULL,
         source_sha256 = NULL, pcm_sha256 = NULL, media = NULL, source_ref = NULL,

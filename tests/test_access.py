@@ -76,6 +76,7 @@ def args_for(command: str, tmp_path) -> list[str]:
         "disclose extend": ["disclose", "extend", "999", "--reason", "r"],
         "disclose show": ["disclose", "show", "999"],
         "notice": ["notice", "no-such-device", "--by", "sato", "--how", "口頭"],
+        "report annual": ["report", "annual", "--fiscal-year", "2026", "--format", "json"],
     }.get(command, command.split())
 
 
