@@ -10,10 +10,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import os
 from pathlib import Path
+
+from gyomu_cli.excerpts import sha256_of
 
 COVER = "提供記録票"
 
@@ -22,14 +23,6 @@ def _write(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
         out.write(text)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as data:
-        while chunk := data.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def cover_markdown(info: dict, items: list[dict]) -> str:
@@ -63,7 +56,7 @@ def seal(folder: Path, info: dict, items: list[dict]) -> str:
     """Write the tag files around data/; the SHA-256 of the tag manifest."""
     payload = sorted((folder / "data").iterdir())
     _write(folder / "bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
-    _write(folder / "manifest-sha256.txt", "".join(f"{_sha256(p)}  data/{p.name}\n" for p in payload))
+    _write(folder / "manifest-sha256.txt", "".join(f"{sha256_of(p)}  data/{p.name}\n" for p in payload))
     octets = sum(p.stat().st_size for p in payload)
     _write(
         folder / "bag-info.txt",
@@ -84,5 +77,5 @@ def seal(folder: Path, info: dict, items: list[dict]) -> str:
     _write(folder / f"{COVER}.md", markdown)
     _write(folder / f"{COVER}.html", cover_html(markdown))
     tags = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", f"{COVER}.md", f"{COVER}.html"]
-    _write(folder / "tagmanifest-sha256.txt", "".join(f"{_sha256(folder / t)}  {t}\n" for t in tags))
-    return _sha256(folder / "tagmanifest-sha256.txt")
+    _write(folder / "tagmanifest-sha256.txt", "".join(f"{sha256_of(folder / t)}  {t}\n" for t in tags))
+    return sha256_of(folder / "tagmanifest-sha256.txt")
