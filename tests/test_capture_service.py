@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from asterisk_pbx import UTC, Pbx
+from gyomu_pbx_asterisk.simulator import UTC, Pbx
 
 GYOMU = Path(sys.executable).with_name("gyomu")
 

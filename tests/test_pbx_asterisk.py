@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from asterisk_pbx import JST, UTC, Pbx, dominant
+from gyomu_pbx_asterisk.simulator import JST, UTC, Pbx, dominant
 from gyomu_cli.errors import ExitCode
 
 

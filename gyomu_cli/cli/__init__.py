@@ -128,7 +128,7 @@ def root(
 
 
 def _register() -> None:
-    from gyomu_cli.cli import audit, capture, devices, disclose, holds, indexing, notice, plugins, purge, recordings, report, requests, sections, setup, users, verify
+    from gyomu_cli.cli import audit, capture, demo, devices, disclose, holds, indexing, notice, plugins, purge, recordings, report, requests, sections, setup, users, verify
 
     setup.register(app)
     app.add_typer(sections.app, name="section")
@@ -146,6 +146,7 @@ def _register() -> None:
     app.add_typer(report.app, name="report")
     verify.register(app)
     plugins.register(app)
+    demo.register(app)
 
 
 _register()

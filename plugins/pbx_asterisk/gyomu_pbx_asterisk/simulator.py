@@ -1,7 +1,7 @@
 """A stand-in for Asterisk that writes exactly the files Asterisk writes.
 
-There is no Asterisk package on these machines, so the tests write its CDR
-lines and MixMonitor recordings themselves, byte for byte as cdr_csv and
+For the tests and `gyomu demo`, where no PBX runs: it writes CDR lines and
+MixMonitor recordings byte for byte as cdr_csv and
 MixMonitor do: quoted strings with doubled quotes, bare numbers, an empty
 unquoted answer for an unanswered call, clid names with backslash-escaped
 quotes cut at 80 bytes, a WAV header with zero sizes while recording. Each
