@@ -39,11 +39,14 @@ class StorageBackend(Protocol):
     ObjectMissing when a key has no object).
     """
 
-    def put(self, key: str, source: BinaryIO) -> StoredObject:
+    def put(self, key: str, source: BinaryIO, retain_until: datetime | None = None) -> StoredObject:
         """Store all bytes read from `source` under a new `key`, atomically.
 
         Either the whole object is stored and durable when this returns, or
         nothing is left behind. An existing key is never overwritten.
+        `retain_until` (aware, UTC) is when the core's retention ends; a store
+        that can enforce retention itself (S3 Object Lock) keeps the object
+        at least until then, others may ignore it.
         """
         ...
 
@@ -68,6 +71,9 @@ class StorageBackend(Protocol):
     def keys(self) -> Iterator[str]:
         """Every key stored, for verification against the ledger."""
         ...
+
+    # Optional: `legal_hold(key, on)` mirrors gyomu's holds into the store;
+    # `describe()` returns what `gyomu storage list` shows (never credentials).
 
 
 StorageFactory = Callable[[Path, dict], StorageBackend]

@@ -8,9 +8,13 @@ its retention has run out.
 
 from __future__ import annotations
 
+import logging
+
 from gyomu_cli import clock
-from gyomu_cli.errors import NotFound, UsageError
+from gyomu_cli.errors import NotFound, StorageError, UsageError
 from gyomu_cli.session import Session
+
+log = logging.getLogger(__name__)
 
 REASONS = ("dispute", "manual", "request", "disclosure")
 
@@ -43,6 +47,7 @@ def add(session: Session, recording_id: int, reason: str, note: str, ref: str | 
         session.audit(
             "hold.added", f"hold:{hold_id}", recording=recording_id, reason=reason
         )
+    _mirror(session, recording_id, True)
     return get(session, hold_id)
 
 
@@ -56,7 +61,24 @@ def release(session: Session, hold_id: int) -> dict:
             {"released_at": clock.to_db(clock.now()), "released_by": session.actor},
         )
         session.audit("hold.released", f"hold:{hold_id}", recording=hold["recording_id"])
+    if not list_holds(session, recording_id=hold["recording_id"]):
+        _mirror(session, hold["recording_id"], False)
     return get(session, hold_id)
+
+
+def _mirror(session: Session, recording_id: int, on: bool) -> None:
+    """A store that keeps legal holds itself (S3 Object Lock) gets gyomu's hold too."""
+    row = session.ledger.one("SELECT storage_backend, storage_key FROM recordings WHERE id = ?", [recording_id])
+    if not row or not row["storage_key"]:
+        return
+    store = session.storage_named(row["storage_backend"])
+    if not hasattr(store, "legal_hold"):
+        return
+    try:
+        store.legal_hold(row["storage_key"], on)
+    except StorageError as error:
+        log.error("recording %s: the store's legal hold could not be %s: %s (gyomu's hold stands)",
+                  recording_id, "set" if on else "lifted", error)
 
 
 def get(session: Session, hold_id: int) -> dict:

@@ -264,7 +264,8 @@ class Indexer:
                     source, suffix = tmp, ".flac"
                 else:
                     row["pcm_sha256"] = media.pcm_sha256(path)
-            row.update(objects.put_encrypted(self.session, objects.new_key(kind, suffix), source))
+            retain = clock.from_db(row["retain_until"]) if row.get("retain_until") else None
+            row.update(objects.put_encrypted(self.session, objects.new_key(kind, suffix), source, retain))
         finally:
             if tmp is not None:
                 overwrite_and_unlink(tmp)
@@ -285,7 +286,7 @@ class Indexer:
                 )
         except BaseException:
             if row.get("storage_key"):
-                self.session.storage.erase(row["storage_key"])
+                self.session.storage_named(row["storage_backend"]).erase(row["storage_key"])
             raise
         section = self.session.ledger.one(
             "SELECT name FROM sections WHERE id = ?", [row["section_id"]]
@@ -299,9 +300,10 @@ class Indexer:
     def _verify_stored(self, recording_id: int, path: Path) -> None:
         """Read the stored copy back; it must hash as registered before the source may go."""
         stored = self.session.ledger.one(
-            "SELECT storage_key, sha256 FROM recordings WHERE id = ?", [recording_id]
+            "SELECT storage_key, storage_backend, sha256 FROM recordings WHERE id = ?", [recording_id]
         )
-        if self.session.storage.stat(stored["storage_key"]).sha256 != stored["sha256"]:
+        store = self.session.storage_named(stored["storage_backend"])
+        if store.stat(stored["storage_key"]).sha256 != stored["sha256"]:
             raise IntegrityError(f"{path}: the stored copy of recording {recording_id} did not verify; the source was kept")
 
     def _erase_source(self, path: Path, recording_id: int) -> None:

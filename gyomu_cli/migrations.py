@@ -326,3 +326,24 @@ def m006_notices(db: Database) -> None:
         ALTER TABLE devices ADD COLUMN sealed_options TEXT;
         """,
     )
+
+
+@migrations()
+def m007_storages(db: Database) -> None:
+    _run(
+        db,
+        """
+        -- Named storages beside the one gyomu.toml configures (named after its
+        -- backend, "local" by default). recordings.storage_backend and
+        -- documents.storage_backend hold a storage's name.
+        CREATE TABLE storages (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            backend TEXT NOT NULL,
+            options TEXT NOT NULL DEFAULT '{}',
+            current INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX recordings_storage ON recordings(storage_backend, id) WHERE state = 'stored';
+        """,
+    )

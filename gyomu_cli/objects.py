@@ -26,7 +26,8 @@ def plaintext(session: Session, row: dict) -> Iterator[Path]:
     work = session.home.tmp / f"{uuid.uuid4().hex}{suffix}"
     fd = os.open(work, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with os.fdopen(fd, "wb") as out, session.storage.open(key) as data:
+        store = session.storage_named(row.get("storage_backend") or session.current_storage_name)
+        with os.fdopen(fd, "wb") as out, store.open(key) as data:
             if row.get("wrapped_key"):
                 object_key = session.vault.unwrap(row["wrapped_key"], key)
                 digest = vault.decrypt(data, object_key, out, key)
@@ -46,14 +47,18 @@ def new_key(kind: str, suffix: str) -> str:
     return f"{kind}/{uid[:2]}/{uid[2:4]}/{uid}{suffix.lower()}"
 
 
-def put_encrypted(session: Session, key: str, source: Path) -> dict:
-    """Encrypt a file under a fresh object key into the store; the ledger columns to keep."""
+def put_encrypted(session: Session, key: str, source: Path, retain_until=None) -> dict:
+    """Encrypt a file under a fresh object key into the current store; the ledger columns to keep.
+
+    `retain_until` lets a store that enforces retention itself (S3 Object Lock)
+    refuse an early deletion.
+    """
     object_key, wrapped = session.vault.new_object_key(key)
     with open(source, "rb") as data:
         encrypted = vault.EncryptingReader(data, object_key)
-        stored = session.storage.put(key, encrypted)
+        stored = session.storage.put(key, encrypted, retain_until=retain_until)
     return {
-        "storage_backend": session.home.settings.storage_backend,
+        "storage_backend": session.current_storage_name,
         "storage_key": stored.key,
         "wrapped_key": wrapped,
         "size": stored.size,

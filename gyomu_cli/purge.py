@@ -225,11 +225,6 @@ def _tombstone(session: Session, rows: list[dict]) -> None:
         )
 
 
-def _store_for(session: Session, backend: str):
-    """The configured store; content kept by another backend is never guessed at."""
-    if backend != session.home.settings.storage_backend:
-        raise StorageError(
-            f"it is stored by backend {backend!r}, not the configured {session.home.settings.storage_backend!r}; "
-            "configure that backend to erase it"
-        )
-    return session.storage
+def _store_for(session: Session, name: str):
+    """The storage that holds a recording, by the name its row records."""
+    return session.storage_named(name)

@@ -7,15 +7,16 @@ raised as one line naming the article.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gyomu_cli import access, audit, identity, plugins, vault
 from gyomu_cli.backends import StorageBackend
-from gyomu_cli.errors import ConfigError, Refused, UsageError
+from gyomu_cli.errors import ConfigError, NotFound, Refused, UsageError
 from gyomu_cli.home import Home
 from gyomu_cli.ledger import Ledger
 
@@ -27,7 +28,7 @@ class Session:
     command: str
     principal: identity.Principal
     password_source: Callable[[str, bool], str] | None = None
-    _storage: StorageBackend | None = None
+    _stores: dict = field(default_factory=dict)
     _vault: object | None = None
 
     @classmethod
@@ -97,14 +98,33 @@ class Session:
 
     @property
     def storage(self) -> StorageBackend:
+        """The current storage: where new objects go."""
         return self.open_storage()
 
     def open_storage(self) -> StorageBackend:
-        if self._storage is None:
+        return self.storage_named(self.current_storage_name)
+
+    @property
+    def current_storage_name(self) -> str:
+        row = self.ledger.one("SELECT name FROM storages WHERE current = 1")
+        return row["name"] if row else self.home.settings.storage_backend
+
+    def storage_named(self, name: str) -> StorageBackend:
+        """A storage by name: gyomu.toml's (named after its backend) or one added later."""
+        if name not in self._stores:
             settings = self.home.settings
-            factory = plugins.backend_factory("storage", settings.storage_backend)
-            self._storage = factory(self.home.root, dict(settings.storage_options))
-        return self._storage
+            if name == settings.storage_backend:
+                backend, options = settings.storage_backend, dict(settings.storage_options)
+            else:
+                row = self.ledger.one("SELECT backend, options FROM storages WHERE name = ?", [name])
+                if row is None:
+                    raise NotFound(f"no storage named {name!r}; see `gyomu storage list`")
+                backend, options = row["backend"], json.loads(row["options"])
+            self._stores[name] = plugins.backend_factory("storage", backend)(self.home.root, options)
+        return self._stores[name]
+
+    def forget_storages(self) -> None:
+        self._stores.clear()
 
     @property
     def vault(self) -> vault.Vault:

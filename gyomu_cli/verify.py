@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from gyomu_cli import media, objects
+from gyomu_cli import media, objects, storages
 from gyomu_cli.errors import IntegrityError, MediaError, StorageError
 from gyomu_cli.session import Session
 
@@ -51,14 +51,14 @@ class Report:
         }
 
 
-def _stored(session: Session):
+def _stored(session: Session, storage: str):
     after = 0
     while True:
         rows = list(
             session.db.query(
-                "SELECT id, storage_key, size, sha256, wrapped_key, plain_sha256, pcm_sha256, kind "
-                "FROM recordings WHERE state = 'stored' AND storage_key IS NOT NULL AND id > ? ORDER BY id LIMIT ?",
-                [after, PAGE],
+                "SELECT id, storage_key, storage_backend, size, sha256, wrapped_key, plain_sha256, pcm_sha256, kind "
+                "FROM recordings WHERE state = 'stored' AND storage_backend = ? AND id > ? ORDER BY id LIMIT ?",
+                [storage, after, PAGE],
             )
         )
         if not rows:
@@ -67,25 +67,15 @@ def _stored(session: Session):
         after = rows[-1]["id"]
 
 
-def verify(session: Session, *, deep: bool = False) -> Report:
-    store = session.storage
+def verify(session: Session, *, deep: bool = False, storage: str | None = None) -> Report:
+    """Check one storage, or every storage gyomu knows."""
+    if storage is not None:
+        storages.require(session, storage)
     if deep:
         session.open_vault()  # a missing or wrong master key stops the run, not each object
     report = Report(deep=deep)
-    for row in _stored(session):
-        report.checked += 1
-        finding = _check(session, store, row, deep)
-        if finding:
-            report.findings.append(finding)
-        else:
-            report.bytes += row["size"] or 0
-    for key in store.keys():
-        if key.startswith("doc/"):
-            known = session.ledger.one("SELECT id FROM documents WHERE storage_key = ?", [key])
-        else:
-            known = session.ledger.one("SELECT id FROM recordings WHERE storage_key = ?", [key])
-        if known is None:
-            report.findings.append(Finding("orphan", None, key, "no ledger row names this object"))
+    for name in [storage] if storage else storages.names(session):
+        _verify_store(session, name, deep, report)
     summary = report.as_dict()
     session.audit(
         "storage.verified",
@@ -97,6 +87,24 @@ def verify(session: Session, *, deep: bool = False) -> Report:
         recordings=sorted({f.recording_id for f in report.findings if f.recording_id}),
     )
     return report
+
+
+def _verify_store(session: Session, name: str, deep: bool, report: Report) -> None:
+    store = session.storage_named(name)
+    for row in _stored(session, name):
+        report.checked += 1
+        finding = _check(session, store, row, deep)
+        if finding:
+            report.findings.append(finding)
+        else:
+            report.bytes += row["size"] or 0
+    for key in store.keys():
+        table = "documents" if key.startswith("doc/") else "recordings"
+        known = session.ledger.one(f"SELECT storage_backend FROM {table} WHERE storage_key = ?", [key])
+        if known is None:
+            report.findings.append(Finding("orphan", None, key, f"no ledger row names this object in {name}"))
+        elif known["storage_backend"] != name:
+            report.findings.append(Finding("orphan", None, key, f"a copy left in {name}; the ledger says {known['storage_backend']}"))
 
 
 def _check(session: Session, store, row: dict, deep: bool) -> Finding | None:

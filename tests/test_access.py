@@ -77,6 +77,9 @@ def args_for(command: str, tmp_path) -> list[str]:
         "disclose show": ["disclose", "show", "999"],
         "notice": ["notice", "no-such-device", "--by", "sato", "--how", "口頭"],
         "report annual": ["report", "annual", "--fiscal-year", "2026", "--format", "json"],
+        "storage add": ["storage", "add", "s9", "--backend", "no-such-backend"],
+        "storage use": ["storage", "use", "no-such-storage"],
+        "storage migrate": ["storage", "migrate", "--from", "no-such", "--to", "local"],
     }.get(command, command.split())
 
 

@@ -128,7 +128,7 @@ def root(
 
 
 def _register() -> None:
-    from gyomu_cli.cli import audit, capture, demo, devices, disclose, holds, indexing, notice, plugins, purge, recordings, report, requests, sections, setup, users, verify
+    from gyomu_cli.cli import audit, capture, demo, devices, disclose, holds, indexing, notice, plugins, purge, recordings, report, requests, sections, setup, storage, users, verify
 
     setup.register(app)
     app.add_typer(sections.app, name="section")
@@ -143,6 +143,7 @@ def _register() -> None:
     requests.register(app)
     app.add_typer(disclose.app, name="disclose")
     app.add_typer(audit.app, name="audit")
+    app.add_typer(storage.app, name="storage")
     app.add_typer(report.app, name="report")
     verify.register(app)
     plugins.register(app)

@@ -12,7 +12,7 @@ from gyomu_cli.errors import UsageError
 app = group("Phone lines and cameras that record, as the administrator decides (Article 3).")
 
 
-def _options(pairs: list[str]) -> dict:
+def parse_options(pairs: list[str]) -> dict:
     options = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -48,7 +48,7 @@ def add(
             on_demand=on_demand,
             retention_text=retention,
             backend=backend,
-            options=_options(option),
+            options=parse_options(option),
         )
     if json_:
         emit_record(device, as_json=True)

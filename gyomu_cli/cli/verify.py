@@ -14,6 +14,7 @@ from gyomu_cli.verify import verify as run_verify
 def verify(
     ctx: typer.Context,
     deep: Annotated[bool, typer.Option("--deep", help="Also decrypt every object and check the audio's sample hash.")] = False,
+    storage: Annotated[str | None, typer.Option(help="Only this storage (see `gyomu storage list`).")] = None,
     json_: JsonOption = False,
 ) -> None:
     """Check every stored object against the ledger: missing, altered, orphan (Art. 6-1).
@@ -22,7 +23,7 @@ def verify(
     is any; --json gives the whole report.
     """
     with session(ctx) as s:
-        report = run_verify(s, deep=deep)
+        report = run_verify(s, deep=deep, storage=storage)
     if json_:
         print_json(report.as_dict())
     else:

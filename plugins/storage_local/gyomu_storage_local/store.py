@@ -57,7 +57,8 @@ class LocalStore:
             except FileExistsError:
                 pass
 
-    def put(self, key: str, source: BinaryIO) -> StoredObject:
+    def put(self, key: str, source: BinaryIO, retain_until=None) -> StoredObject:
+        """Store atomically; `retain_until` is the core's business here (a disk enforces nothing)."""
         path = self._path(key)
         try:
             self._make_dirs(path.parent)
@@ -114,6 +115,9 @@ class LocalStore:
         except OSError as error:
             raise self._error(error, f"cannot erase {key}") from None
         return erased
+
+    def describe(self) -> dict:
+        return {"path": str(self.root), "object_lock": "off"}
 
     def keys(self) -> Iterator[str]:
         if not self.root.is_dir():
