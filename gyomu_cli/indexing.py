@@ -21,7 +21,7 @@ from pathlib import Path
 
 from gyomu_cli import clock, media, objects, plugins, registry, retention
 from gyomu_cli.backends import CallCapture
-from gyomu_cli.errors import IntegrityError, MediaError, NotFound, UsageError
+from gyomu_cli.errors import IntegrityError, MediaError, NotFound, StorageError, UsageError
 from gyomu_cli.events import RecordingStored
 from gyomu_cli.session import Session
 from gyomu_cli.shred import overwrite_and_unlink
@@ -286,7 +286,10 @@ class Indexer:
                 )
         except BaseException:
             if row.get("storage_key"):
-                self.session.storage_named(row["storage_backend"]).erase(row["storage_key"])
+                try:
+                    self.session.storage_named(row["storage_backend"]).erase(row["storage_key"])
+                except StorageError as error:
+                    log.error("%s stays in the store until it may be erased: %s", row["storage_key"], error)
             raise
         section = self.session.ledger.one(
             "SELECT name FROM sections WHERE id = ?", [row["section_id"]]

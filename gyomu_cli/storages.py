@@ -15,7 +15,7 @@ import json
 import logging
 
 from gyomu_cli import clock, plugins
-from gyomu_cli.errors import AlreadyExists, IntegrityError, NotFound, UsageError
+from gyomu_cli.errors import AlreadyExists, IntegrityError, NotFound, StorageError, UsageError
 from gyomu_cli.session import Session
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ def add(session: Session, name: str, backend: str, options: dict) -> dict:
         raise AlreadyExists(f"storage {name} already exists")
     factory = plugins.backend_factory("storage", backend)
     store = factory(session.home.root, dict(options))  # refuses bad options now, not at first write
+    if hasattr(store, "check"):
+        store.check()  # reachable, credentials accepted, bucket and its lock as asked
     with session.write() as db:
         db["storages"].insert({"name": name, "backend": backend, "options": json.dumps(options, ensure_ascii=False),
                                "created_at": clock.to_db(clock.now())})
@@ -98,10 +100,24 @@ def _move(session: Session, table: str, row: dict, old, new, target: str) -> Non
             copied = new.put(key, data, retain_until=retain)
     if copied.sha256 != row["sha256"]:
         raise IntegrityError(f"the copy of {key} in {target} does not match its recorded hash; nothing was switched")
+    if table == "recordings" and hasattr(new, "legal_hold") and session.ledger.one(
+        "SELECT id FROM holds WHERE recording_id = ? AND released_at IS NULL", [row["id"]]
+    ):
+        new.legal_hold(key, True)
     with session.write() as db:
         db.execute(f"UPDATE {table} SET storage_backend = ? WHERE id = ?", [target, row["id"]])
         session.audit("object.migrated", f"{table[:-1]}:{row['id']}", to=target)
-    old.erase(key)
+    _erase_old(old, key)
+
+
+def _erase_old(old, key: str) -> bool:
+    """Erase the old copy; a store that locks it until its date keeps it, and says so once."""
+    try:
+        old.erase(key)
+    except StorageError as error:
+        log.warning("the old copy of %s stays until its lock ends: %s", key, error)
+        return False
+    return True
 
 
 def _erase_leftovers(session: Session, source: str, old) -> int:
@@ -111,8 +127,7 @@ def _erase_leftovers(session: Session, source: str, old) -> int:
         table = "documents" if key.startswith("doc/") else "recordings"
         row = session.ledger.one(f"SELECT storage_backend, sha256 FROM {table} WHERE storage_key = ?", [key])
         if row and row["storage_backend"] != source:
-            if session.storage_named(row["storage_backend"]).stat(key).sha256 == row["sha256"]:
-                old.erase(key)
+            if session.storage_named(row["storage_backend"]).stat(key).sha256 == row["sha256"] and _erase_old(old, key):
                 erased += 1
                 log.warning("erased the copy of %s left in %s by an interrupted migration", key, source)
     return erased
