@@ -88,3 +88,25 @@ def test_camera_password_never_reaches_the_ledger_in_clear(city, home, serve):  
     for path in home.rglob("*"):
         if path.is_file():
             assert b"s3cret-pw" not in path.read_bytes(), path
+
+
+def test_a_camera_outage_is_registered_as_a_gap(city, home, serve):  # noqa: F811
+    import time
+
+    server = serve("--no-audio")
+    add_camera(city, "cam-a", server.url)
+    env = {k: v for k, v in os.environ.items() if k not in ("GYOMU_DEBUG", "SUDO_USER")}
+    running = subprocess.Popen([str(GYOMU), "--home", str(home), "capture", "--interval", "0.5", "--for", "16s"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(6)
+    server.kill()
+    time.sleep(4)
+    server.start()  # the same port: the camera comes back
+    out, err = running.communicate(timeout=120)
+    assert running.returncode == 0, err
+    with sqlite3.connect(home / "ledger.db") as db:
+        gaps = [json.loads(d) for (d,) in db.execute("SELECT detail FROM audit WHERE action = 'camera.gap'")]
+    assert len(gaps) == 1, err
+    assert gaps[0]["end"] > gaps[0]["start"]
+    assert "recorded nothing from" in err
+    assert len(segments(home)) >= 4, "recording resumed after the outage"

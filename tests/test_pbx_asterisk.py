@@ -314,3 +314,36 @@ def test_a_rotation_gap_does_not_stop_capture(city, pbx):
     result = city("capture", "--once")
     assert result.exit_code == 0, result.stderr
     assert len(calls(city)) == 2
+
+
+def test_cdr_custom_layout_through_a_column_list(city, home, tmp_path):
+    """cdr_custom's sample layout: another column order, always local time."""
+    pbx = Pbx(tmp_path / "asterisk", zone=JST)
+    custom = pbx.cdr.with_name("Custom.csv")
+    start = ago(20)
+    uid = pbx.uniqueid(start)
+    pbx.write_wav(pbx.recording_path("in", "0586289999", "0586281234", start, uid), np.zeros(8000, "int16"))
+
+    def q(text):
+        return '"' + text.replace('"', '""') + '"'
+
+    local = start.astimezone(JST)
+    answer, end = local + dt.timedelta(seconds=2), local + dt.timedelta(seconds=6)
+    fields = [q('"" <0586281234>'), q("0586281234"), q("0586289999"), q("from-trunk"), q("PJSIP/ntt-trunk-00000051"),
+              q("PJSIP/201-00000052"), q("Dial"), q("PJSIP/201,30"), q(f"{local:%Y-%m-%d %H:%M:%S}"),
+              q(f"{answer:%Y-%m-%d %H:%M:%S}"), q(f"{end:%Y-%m-%d %H:%M:%S}"), "6", "4", q("ANSWERED"),
+              q("DOCUMENTATION"), q(""), q(uid), q(""), "1"]
+    custom.write_text(",".join(fields) + "\n")
+    columns = "clid,src,dst,dcontext,channel,dstchannel,lastapp,lastdata,start,answer,end,duration,billsec,disposition,amaflags,accountcode,uniqueid,userfield,sequence"
+    result = city(
+        "device", "add", "pbx-custom", "--kind", "phone-line", "--backend", "pbx_asterisk", "--section", "資産経営課",
+        "--location", "l", "--purpose", "p", "--option", f"cdr={custom}", "--option", f"spool={pbx.spool}",
+        "--option", "timezone=Asia/Tokyo", "--option", "trunks=ntt-trunk", "--option", "settle=0",
+        "--option", f"columns={columns}",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert city("capture", "--once").exit_code == 0
+    [call] = calls(city)
+    assert (call["caller"], call["callee"], call["direction"]) == ("0586281234", "0586289999", "in")
+    assert dt.datetime.fromisoformat(call["started_at"]) == start
+    assert call["media"]["pbx"]["talk_seconds"] == 4.0
