@@ -110,3 +110,20 @@ def test_worked_example_in_the_guide_matches_its_files(relative):
         f"docs/plugins.md must show docs/example-plugin/{relative} "
         "exactly, in a fenced block of its own"
     )
+
+
+def test_links_between_pages_lead_somewhere():
+    """Every relative link in the README and docs/ names a file that exists."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+            if "://" in target:
+                continue
+            if not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(root)} -> {target}")
+    assert broken == []
