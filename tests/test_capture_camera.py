@@ -110,3 +110,29 @@ def test_a_camera_outage_is_registered_as_a_gap(city, home, serve):  # noqa: F81
     assert gaps[0]["end"] > gaps[0]["start"]
     assert "recorded nothing from" in err
     assert len(segments(home)) >= 4, "recording resumed after the outage"
+
+
+def test_a_killed_capture_leaves_a_playable_segment_registered_on_restart(city, home, serve):  # noqa: F811
+    import signal
+    import time
+
+    server = serve("--no-audio")
+    add_camera(city, "cam-a", server.url, "--option", "segment=30")  # one long segment, open when killed
+    env = {k: v for k, v in os.environ.items() if k not in ("GYOMU_DEBUG", "SUDO_USER")}
+    first = subprocess.Popen([str(GYOMU), "--home", str(home), "capture", "--for", "60s"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    work = home / "state" / "cam-a" / "segments"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list(work.glob("*.part")):
+        time.sleep(0.2)
+    time.sleep(4)  # a few fragments into the open segment
+    first.send_signal(signal.SIGKILL)
+    first.communicate(timeout=30)
+    [left] = list(work.glob("*.part"))
+    assert segments(home) == []
+    again = capture(home, "--device", "cam-a", "--for", "3s")
+    assert again.returncode == 0, again.stderr
+    rows = segments(home)
+    assert rows, again.stderr
+    assert rows[0]["duration"] >= 2.0, "the killed segment plays up to its last fragment"
+    assert not left.exists()
