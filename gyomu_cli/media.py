@@ -215,6 +215,7 @@ def _demux_span(container, video, path: Path) -> tuple[float, float, int, int]:
     import av
 
     first, last, count, video_count = None, 0.0, 0, 0
+    bases: dict[int, float] = {}  # a stream's time base as a float, once: Fractions are slow per packet
     try:
         for packet in container.demux():
             if packet.size == 0:
@@ -224,8 +225,11 @@ def _demux_span(container, video, path: Path) -> tuple[float, float, int, int]:
                 video_count += 1
             if packet.pts is None:
                 continue
-            start = float(packet.pts * packet.time_base)
-            end = start + float((packet.duration or 0) * packet.time_base)
+            base = bases.get(packet.stream.index)
+            if base is None:
+                base = bases[packet.stream.index] = float(packet.time_base)
+            start = packet.pts * base
+            end = start + (packet.duration or 0) * base
             first = start if first is None else min(first, start)
             last = max(last, end)
     except av.FFmpegError as error:

@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from pathlib import Path
 from botocore.exceptions import ClientError
 from gyomu_storage_s3.store import S3Store
 
@@ -368,4 +369,6 @@ def test_registered_through_its_entry_point():
     found = plugins.backends("storage")
 
     assert "storage_s3" in found
-    assert found["storage_s3"] == ("storage_s3", S3Store.from_options)
+    plugin, factory = found["storage_s3"]
+    assert plugin == "storage_s3"
+    assert isinstance(factory(Path("/nonexistent"), {"endpoint": "http://127.0.0.1:9", "bucket": "gyomu-check"}), S3Store)
