@@ -13,7 +13,6 @@ from gyomu_cli import clock, objects
 from gyomu_cli.errors import UsageError
 from gyomu_cli.session import Session
 
-KINDS = ("request", "opinion", "decision", "receipt", "other")
 
 
 def attach(session: Session, kind: str, path: Path | None, reference: str | None, *, article: str) -> int:

@@ -27,7 +27,6 @@ from gyomu_cli.errors import NotFound, UsageError
 from gyomu_cli.session import Session
 
 PURPOSES = {"dispute": "Art. 7-1 (1)", "business": "Art. 7-1 (4)"}
-ALL_PURPOSES = {"dispute": 1, "maintenance": 2, "provision": 3, "business": 4}
 CHANNELS = {"caller": 0, "staff": 1}
 OPEN = ("submitted", "awaiting-opinion", "opinion-given", "granted", "denied")
 
