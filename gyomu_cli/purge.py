@@ -18,6 +18,7 @@ from pathlib import Path
 from gyomu_cli import clock, plugins, retention
 from gyomu_cli.disclosures import pending_documents
 from gyomu_cli.errors import StorageError
+from gyomu_cli.i18n import english
 from gyomu_cli.events import RecordingErased
 from gyomu_cli.lock import exclusive
 from gyomu_cli.session import Session
@@ -204,7 +205,7 @@ def _destroy(session: Session, row: dict) -> str | None:
         if key is not None and not _store_for(session, row["storage_backend"]).erase(key):
             log.warning("recording %s: its stored object was already gone; completing the erasure", row["id"])
     except StorageError as error:
-        session.audit("recording.erase", f"recording:{row['id']}", outcome="failed", error=str(error))
+        session.audit("recording.erase", f"recording:{row['id']}", outcome="failed", error=str(english(error)))
         return str(error)
     return None
 

@@ -18,6 +18,7 @@ from gyomu_cli import access, audit, identity, plugins, vault
 from gyomu_cli.backends import StorageBackend
 from gyomu_cli.errors import ConfigError, NotFound, Refused, UsageError
 from gyomu_cli.home import Home
+from gyomu_cli.i18n import english
 from gyomu_cli.ledger import Ledger
 
 
@@ -42,7 +43,7 @@ class Session:
             actor = identity.invoker(os.geteuid(), home.owner_uid, os.environ)
             anonymous = identity.Principal(actor=actor, login=None, roles=frozenset(), acting_as=as_login)
             try:
-                cls(home, ledger, command, anonymous).refuse(str(refusal))
+                cls(home, ledger, command, anonymous).refuse(refusal.args[0] if refusal.args else str(refusal))
             finally:
                 ledger.close()
         session = cls(home, ledger, command, principal)
@@ -93,7 +94,7 @@ class Session:
         """Audit a refusal in its own transaction, then raise it."""
         if self.ledger.conn.in_transaction:
             self.ledger.conn.execute("ROLLBACK")
-        self.audit("access.refused", object, outcome="refused", reason=message)
+        self.audit("access.refused", object, outcome="refused", reason=english(message))
         raise Refused(message)
 
     @property

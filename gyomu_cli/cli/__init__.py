@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 
 from gyomu_cli import __version__
 from gyomu_cli.errors import ExitCode, GyomuError
+from gyomu_cli.i18n import _
 
 log = logging.getLogger("gyomu_cli")
 
@@ -41,9 +42,9 @@ class GyomuGroup(TyperGroup):
         except GyomuError as error:
             fail(str(error), error.exit_code)
         except sqlite3.DatabaseError as error:
-            fail(f"the ledger cannot be used: {error}; run `gyomu verify` or restore it from backup", ExitCode.FAILED)
+            fail(_("the ledger cannot be used: {error}; run `gyomu verify` or restore it from backup").format(error=error), ExitCode.FAILED)
         except KeyboardInterrupt:
-            fail("interrupted; nothing half-written was kept", ExitCode.FAILED)
+            fail(_("interrupted; nothing half-written was kept"), ExitCode.FAILED)
         except OSError as error:
             where = f" ({error.filename})" if error.filename else ""
             fail(f"{error.strerror or error}{where}", ExitCode.FAILED)
@@ -51,14 +52,14 @@ class GyomuGroup(TyperGroup):
             if os.environ.get("GYOMU_DEBUG"):
                 raise
             fail(
-                f"internal error ({type(error).__name__}: {error}); nothing more was changed. "
-                "Run again with GYOMU_DEBUG=1 for the traceback and report it",
+                _("internal error ({kind}: {error}); nothing more was changed. "
+                  "Run again with GYOMU_DEBUG=1 for the traceback and report it").format(kind=type(error).__name__, error=error),
                 ExitCode.FAILED,
             )
 
 
 def fail(message: str, code: int):
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo(_("Error: {message}").format(message=message), err=True)
     raise typer.Exit(int(code))
 
 
@@ -76,10 +77,9 @@ app = typer.Typer(
 
 class Logs(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        level = {"WARNING": "Warning", "ERROR": "Error", "CRITICAL": "Error"}.get(
-            record.levelname, record.levelname.capitalize()
-        )
-        return f"{level}: {record.getMessage()}"
+        shown = {"WARNING": _("Warning: {message}"), "ERROR": _("Error: {message}"), "CRITICAL": _("Error: {message}")}
+        template = shown.get(record.levelname, record.levelname.capitalize() + ": {message}")
+        return template.format(message=record.getMessage())
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:

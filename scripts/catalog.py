@@ -1,0 +1,121 @@
+"""Keep the message catalogs in step with the code.
+
+    scripts/catalog            extract the marked messages, merge them into
+                               gyomu_cli/locale/ja/LC_MESSAGES/gyomu.po, compile gyomu.mo
+    scripts/catalog --check    change nothing; exit 1 and say what is missing or stale
+    scripts/catalog --add F.po take the translations in F.po as well (may be given again)
+
+A message marked in the code but not translated in the .po is listed and
+makes --check fail; an entry the code no longer uses is dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "gyomu_cli"
+KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
+LANGUAGES = ("ja",)
+FIELD = re.compile(r"\{[^{}]*\}")
+
+
+def po_path(language: str) -> Path:
+    return PACKAGE / "locale" / language / "LC_MESSAGES" / "gyomu.po"
+
+
+def extract() -> Catalog:
+    template = Catalog(project="gyomu", charset="utf-8")
+    found = extract_from_dir(str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS,
+                             comment_tags=("Translators:",), strip_comment_tags=True)
+    for filename, lineno, message, comments, context in found:
+        template.add(message, None, [(f"gyomu_cli/{filename}", lineno)], auto_comments=comments, context=context)
+    return template
+
+
+def read(path: Path, language: str) -> Catalog:
+    if not path.exists():
+        return Catalog(locale=language, project="gyomu", charset="utf-8")
+    with path.open("rb") as f:
+        return read_po(f, locale=language)
+
+
+def merge(template: Catalog, language: str, extra: list[Path]) -> tuple[Catalog, list[str]]:
+    """The catalog for `language`: every marked message, with the translations known."""
+    known = {}
+    for source in [po_path(language), *extra]:
+        for message in read(source, language):
+            if message.id and message.string and (not isinstance(message.string, tuple) or all(message.string)):
+                known[(message.id if not isinstance(message.id, tuple) else message.id[0], message.context)] = message.string
+    merged = Catalog(locale=language, project="gyomu", charset="utf-8", fuzzy=False)
+    problems = []
+    for message in template:
+        if not message.id:
+            continue
+        key = (message.id if not isinstance(message.id, tuple) else message.id[0], message.context)
+        string = known.get(key)
+        merged.add(message.id, string, message.locations, auto_comments=message.auto_comments, context=message.context)
+        if not string:
+            problems.append(f"untranslated ({language}): {key[0]!r} at {message.locations[0][0]}:{message.locations[0][1]}")
+            continue
+        for original, translated in zip(_forms(message.id), _forms(string) * 2):
+            if sorted(FIELD.findall(original)) != sorted(FIELD.findall(translated)):
+                problems.append(f"placeholders differ ({language}): {original!r} -> {translated!r}")
+    return merged, problems
+
+
+def _forms(value) -> list[str]:
+    return list(value) if isinstance(value, tuple) else [value]
+
+
+def rendered(catalog: Catalog) -> tuple[bytes, bytes]:
+    po, mo = io.BytesIO(), io.BytesIO()
+    write_po(po, catalog, width=0, omit_header=False, sort_output=False, include_lineno=False)
+    write_mo(mo, catalog)
+    return po.getvalue(), mo.getvalue()
+
+
+def _without_dates(po: bytes) -> bytes:
+    return re.sub(rb'"(POT-Creation-Date|PO-Revision-Date): [^"]*"\n', b"", po)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--add", type=Path, action="append", default=[])
+    args = parser.parse_args(argv)
+    template = extract()
+    failed = False
+    for language in LANGUAGES:
+        catalog, problems = merge(template, language, args.add)
+        po, mo = rendered(catalog)
+        path = po_path(language)
+        mo_path = path.with_suffix(".mo")
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        failed |= bool(problems)
+        if args.check:
+            stale = [p.name for p, new in ((path, po), (mo_path, mo))
+                     if not p.exists() or _without_dates(p.read_bytes()) != _without_dates(new)]
+            if stale:
+                print(f"stale: {', '.join(stale)} for {language}; run scripts/catalog", file=sys.stderr)
+                failed = True
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(po)
+        mo_path.write_bytes(mo)
+        print(f"{path.relative_to(ROOT)}: {len(catalog)} messages, {len(problems)} problems", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
