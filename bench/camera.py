@@ -5,7 +5,7 @@ Run from the repository root:
     .venv/bin/python bench/camera.py            # 1 and 8 streams, 60 s each run
     .venv/bin/python bench/camera.py --quick    # 1 and 2 streams, 20 s each run
 
-One RTSP test server (tests/rtsp_server.py, on Debian's /usr/bin/python3) is
+One RTSP test server (plugins/camera_rtsp/gyomu_camera_rtsp/simulator.py, on Debian's /usr/bin/python3) is
 started per stream, each on a port of its own on 127.0.0.1. For each number
 of streams, `gyomu capture` records them for a fixed time into a fresh home;
 then, on the same servers, one `ffmpeg -c copy -f segment` per stream records
@@ -42,7 +42,7 @@ except ImportError as missing:
     )
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = ROOT / "tests" / "rtsp_server.py"
+SERVER = ROOT / "plugins" / "camera_rtsp" / "gyomu_camera_rtsp" / "simulator.py"
 SYSTEM_PYTHON = "/usr/bin/python3"
 TICK = os.sysconf("SC_CLK_TCK")
 MB = 1024  # ru_maxrss is in KiB on Linux
@@ -172,7 +172,7 @@ def machine_ticks() -> tuple[int, int]:
 
 
 class Server:
-    """One tests/rtsp_server.py: one stream on a port of its own."""
+    """One plugins/camera_rtsp/gyomu_camera_rtsp/simulator.py: one stream on a port of its own."""
 
     def __init__(self, args: list[str], log: Path):
         with open(log, "wb") as errors:  # GStreamer's messages, if any
@@ -538,7 +538,7 @@ gyomu camera benchmark, {args.started:%Y-%m-%d %H:%M} UTC, {mode} mode, \
 gyomu: {gyomu} ({commit})
   byte-code cached{bytecode}
 reference: {ffmpeg}
-streams: one tests/rtsp_server.py each, {args.width}x{args.height} {args.fps} fps, \
+streams: one plugins/camera_rtsp/gyomu_camera_rtsp/simulator.py each, {args.width}x{args.height} {args.fps} fps, \
 H.264 {args.kbits} kbit/s,
   a keyframe every {args.key_int} frames, pattern {args.pattern}, {audio}; \
 segments of {args.segment} s"""

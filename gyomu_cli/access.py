@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gyomu_cli.i18n import N_, _
+
 ADMINISTRATOR = "administrator"
 OPERATOR = "operator"
 SECTION_HEAD = "section-head"
@@ -27,7 +29,11 @@ EVERYONE = frozenset({ADMINISTRATOR, OPERATOR, SECTION_HEAD, AUDITOR, SYSTEM})
 
 @dataclass(frozen=True)
 class Rule:
-    """Which roles may run a command, and the sentence that refuses the others."""
+    """Which roles may run a command, and the sentence that refuses the others.
+
+    The refusal is kept in English (marked for the catalog); `authorize`
+    gives it in the reader's language.
+    """
 
     roles: frozenset
     refusal: str
@@ -39,44 +45,44 @@ def _rule(roles: set, refusal: str) -> Rule:
 
 ADMINISTER = _rule(
     {ADMINISTRATOR, SYSTEM},
-    "only the administrator decides where devices stand and which sections they serve (Art. 3)",
+    N_("only the administrator decides where devices stand and which sections they serve (Art. 3)"),
 )
 OPERATE = _rule(
     {ADMINISTRATOR, OPERATOR, SYSTEM},
-    "only operators designated by the administrator may operate the system (Art. 5-2)",
+    N_("only operators designated by the administrator may operate the system (Art. 5-2)"),
 )
 MANAGE_USERS = _rule(
     {ADMINISTRATOR, SYSTEM},
-    "only the administrator designates operators and registers users (Art. 5-2)",
+    N_("only the administrator designates operators and registers users (Art. 5-2)"),
 )
 READ_AUDIT = _rule(
     {ADMINISTRATOR, AUDITOR, SYSTEM},
-    "only the administrator and auditors may read the audit log (Art. 13)",
+    N_("only the administrator and auditors may read the audit log (Art. 13)"),
 )
 CHECK = _rule(
     {ADMINISTRATOR, OPERATOR, AUDITOR, SYSTEM},
-    "only the administrator, operators and auditors may check the stored records (Art. 6-1)",
+    N_("only the administrator, operators and auditors may check the stored records (Art. 6-1)"),
 )
 LOOK_UP = _rule(
     {ADMINISTRATOR, OPERATOR, SYSTEM},
-    "recordings and their phone numbers are shown only to those who operate the system (Art. 5-2, Art. 7)",
+    N_("recordings and their phone numbers are shown only to those who operate the system (Art. 5-2, Art. 7)"),
 )
 READ_REGISTRY = _rule(EVERYONE, "")
 DECIDE = _rule(
     {ADMINISTRATOR},
-    "only the administrator grants or denies a viewing, in person (Art. 8-2)",
+    N_("only the administrator grants or denies a viewing, in person (Art. 8-2)"),
 )
 VIEW = _rule(
     {ADMINISTRATOR, OPERATOR},
-    "only an operator, in person, hands a viewing to its requester (Art. 5-2, Art. 8-2)",
+    N_("only an operator, in person, hands a viewing to its requester (Art. 5-2, Art. 8-2)"),
 )
 DISCLOSE = _rule(
     {ADMINISTRATOR},
-    "only the administrator decides a provision to a third party, in person (Art. 9, Art. 10)",
+    N_("only the administrator decides a provision to a third party, in person (Art. 9, Art. 10)"),
 )
 KEY_IN = _rule(
     {ADMINISTRATOR, OPERATOR},
-    "only operators key in written requests and opinions, in person (Art. 5-2)",
+    N_("only operators key in written requests and opinions, in person (Art. 5-2)"),
 )
 
 PERMISSIONS: dict[str, Rule] = {
@@ -115,7 +121,7 @@ PERMISSIONS: dict[str, Rule] = {
     "disclose list": CHECK,
     "disclose show": CHECK,
     "report notice": READ_REGISTRY,
-    "report annual": _rule({ADMINISTRATOR, AUDITOR, SYSTEM}, "only the administrator and auditors prepare the yearly report (Art. 14)"),
+    "report annual": _rule({ADMINISTRATOR, AUDITOR, SYSTEM}, N_("only the administrator and auditors prepare the yearly report (Art. 14)")),
     "storage add": ADMINISTER,
     "storage use": ADMINISTER,
     "storage migrate": ADMINISTER,
@@ -136,7 +142,7 @@ def authorize(roles: frozenset | set, command: str) -> Decision:
     """May someone holding `roles` run `command`? Unknown commands are refused."""
     rule = PERMISSIONS.get(command)
     if rule is None:
-        return Decision(False, f"`{command}` has no entry in the permission table (Art. 5-2)")
+        return Decision(False, _("`{command}` has no entry in the permission table (Art. 5-2)").format(command=command))
     if rule.roles & set(roles):
         return Decision(True, "")
-    return Decision(False, rule.refusal)
+    return Decision(False, _(rule.refusal) if rule.refusal else rule.refusal)

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from sqlite_utils import Database
 
 from gyomu_cli import clock
+from gyomu_cli.i18n import _
 
 GENESIS = "0" * 64
 
@@ -65,7 +66,8 @@ class ChainReport:
 
     events: how many events were read.
     head_seq, head_hash: the last event, as it can be printed and kept.
-    problem: the first break, in words, or None when the chain is whole.
+    problem: the first break, in words (the reader's language; `english()`
+      gives the English), or None when the chain is whole.
     bad_seq: the first event that does not hold, or None.
     """
 
@@ -88,16 +90,22 @@ def verify_chain(db: Database) -> ChainReport:
         row = dict(zip(names, values))
         seq = row["seq"]
         if seq != expected_seq:
-            missing = f"event {expected_seq}" if seq == expected_seq + 1 else f"events {expected_seq}-{seq - 1}"
-            return ChainReport(count, expected_seq - 1, prev_hash, f"{missing} missing: deleted from the log", expected_seq)
+            if seq == expected_seq + 1:
+                missing = _("event {seq} missing: deleted from the log").format(seq=expected_seq)
+            else:
+                missing = _("events {first}-{last} missing: deleted from the log").format(first=expected_seq, last=seq - 1)
+            return ChainReport(count, expected_seq - 1, prev_hash, missing, expected_seq)
         if row["prev_hash"] != prev_hash:
             return ChainReport(
                 count, seq - 1, prev_hash,
-                f"event {seq} does not follow event {seq - 1}: an event before it was deleted, inserted or altered",
+                _("event {seq} does not follow event {previous}: an event before it was deleted, inserted or altered").format(
+                    seq=seq, previous=seq - 1
+                ),
                 seq,
             )
         if event_hash(row) != row["hash"]:
-            return ChainReport(count, seq - 1, prev_hash, f"event {seq} was altered: its content does not match its hash", seq)
+            problem = _("event {seq} was altered: its content does not match its hash").format(seq=seq)
+            return ChainReport(count, seq - 1, prev_hash, problem, seq)
         expected_seq, prev_hash, count = seq + 1, row["hash"], count + 1
     return ChainReport(count, expected_seq - 1, prev_hash)
 

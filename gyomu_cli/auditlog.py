@@ -7,6 +7,7 @@ import re
 
 from gyomu_cli import audit, clock
 from gyomu_cli.errors import IntegrityError, UsageError
+from gyomu_cli.i18n import _, english
 from gyomu_cli.session import Session
 
 
@@ -39,7 +40,7 @@ def events(session: Session, *, since=None, until=None, actor=None, action=None,
 def parse_head(text: str) -> tuple[int, str]:
     match = re.fullmatch(r"(\d+):([0-9a-f]{64})", text.strip().lower())
     if not match:
-        raise UsageError(f"--head {text!r} is not SEQ:HASH as `gyomu audit verify` prints it")
+        raise UsageError(_("--head {text!r} is not SEQ:HASH as `gyomu audit verify` prints it").format(text=text))
     return int(match.group(1)), match.group(2)
 
 
@@ -47,14 +48,16 @@ def verify(session: Session, head: str | None = None) -> audit.ChainReport:
     """Walk the chain; with a printed head, also prove that head is still in it."""
     report = audit.verify_chain(session.db)
     session.audit("audit.verified", None, outcome="ok" if report.problem is None else "failed",
-                  events=report.events, problem=report.problem)
+                  events=report.events, problem=english(report.problem))
     if report.problem:
-        raise IntegrityError(f"audit chain broken: {report.problem}")
+        raise IntegrityError(_("audit chain broken: {problem}").format(problem=report.problem))
     if head:
         seq, expected = parse_head(head)
         found = audit.hash_at(session.db, seq)
         if found != expected:
             raise IntegrityError(
-                f"audit event {seq} is not the one printed ({expected[:12]}…): the log was rewritten after that head was taken"
+                _("audit event {seq} is not the one printed ({printed}…): the log was rewritten after that head was taken").format(
+                    seq=seq, printed=expected[:12]
+                )
             )
     return report

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from gyomu_cli import notices, plugins, registry
 from gyomu_cli.errors import ConfigError, GyomuError, StorageError, UsageError
+from gyomu_cli.i18n import _, english
 from gyomu_cli.indexing import Indexer, Item
 from gyomu_cli.lock import exclusive
 from gyomu_cli.session import Session
@@ -50,7 +51,7 @@ def parse_duration(text: str) -> float:
     """'30m', '90s', '1h', '1h30m' -> seconds."""
     match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", text.strip().lower())
     if not text.strip() or not match or not any(match.groups()):
-        raise UsageError(f"--for {text!r} is not a duration; write it like 30m, 90s or 1h")
+        raise UsageError(_("--for {text!r} is not a duration; write it like 30m, 90s or 1h").format(text=text))
     hours, minutes, seconds = (int(part or 0) for part in match.groups())
     return hours * 3600 + minutes * 60 + seconds
 
@@ -68,15 +69,17 @@ def open_sources(session: Session, names: list[str] | None = None) -> list[Sourc
         known = {d["name"]: d for d in devices}
         missing = [n for n in names if n not in known]
         if missing:
-            raise UsageError(f"no active device named {missing[0]!r}; see `gyomu device list`")
+            raise UsageError(_("no active device named {name!r}; see `gyomu device list`").format(name=missing[0]))
         devices = [known[n] for n in names]
         without = [d["name"] for d in devices if not d["backend"]]
         if without:
-            raise UsageError(f"device {without[0]} has no capture backend; give it one with device add --backend")
+            raise UsageError(
+                _("device {name} has no capture backend; give it one with device add --backend").format(name=without[0])
+            )
     else:
         for device in devices:
             if device["on_demand"] and device["backend"]:
-                log.info("%s records only when needed: start it by name after its notice", device["name"])
+                log.info(_("{device} records only when needed: start it by name after its notice").format(device=device["name"]))
         devices = [d for d in devices if not d["on_demand"]]
     sources = []
     for device in devices:
@@ -89,17 +92,19 @@ def open_sources(session: Session, names: list[str] | None = None) -> list[Sourc
         try:
             backend = factory(session.home.root, options)
         except GyomuError as error:
-            raise ConfigError(f"device {device['name']}: {error}") from None
+            raise ConfigError(_("device {name}: {error}").format(name=device["name"], error=error)) from None
         sources.append(Source(device, backend, state))
     if not sources:
-        raise UsageError("no device has a capture backend; add one with `gyomu device add ... --backend NAME`")
+        raise UsageError(_("no device has a capture backend; add one with `gyomu device add ... --backend NAME`"))
     return sources
 
 
 def _locks(session: Session, sources: list[Source], stack: contextlib.ExitStack, wait: float) -> None:
     for source in sources:
         name = source.device["name"]
-        stack.enter_context(exclusive(session.home.locks / f"capture-{name}.lock", f"capture of {name}", wait))
+        # Translators: fills "another {what} is running" when the lock is taken.
+        what = _("capture of {device}").format(device=name)
+        stack.enter_context(exclusive(session.home.locks / f"capture-{name}.lock", what, wait))
 
 
 def pbx_once(session: Session, indexer: Indexer, source: Source, tally: Tally) -> None:
@@ -111,8 +116,8 @@ def pbx_once(session: Session, indexer: Indexer, source: Source, tally: Tally) -
         except StorageError:
             raise  # a full or broken store stops capture: nothing more is taken in
         except GyomuError as error:
-            log.error("device %s: call %s set aside: %s", name, call.source_ref, error)
-            source.backend.set_aside(call, str(error))
+            log.error(_("device {device}: call {call} set aside: {error}").format(device=name, call=call.source_ref, error=error))
+            source.backend.set_aside(call, str(english(error)))  # kept with the call's files: in English
             tally.set_aside += 1
             continue
         source.backend.acknowledge(call)
@@ -131,7 +136,7 @@ def run_once(session: Session, names: list[str] | None = None, wait: float = 0.0
         for source in sources:
             tally = Tally(source.device["name"])
             if source.device["kind"] == "camera":
-                log.info("camera %s records only while `gyomu capture` runs as a service", tally.device)
+                log.info(_("camera {device} records only while `gyomu capture` runs as a service").format(device=tally.device))
             else:
                 pbx_once(session, indexer, source, tally)
             tallies.append(tally)
@@ -150,7 +155,7 @@ def run_service(
     """Capture until `stop` is set (or `duration` seconds): PBX scans every `interval`, cameras continuously."""
     sources = open_sources(session, names)
     if any(s.device["on_demand"] for s in sources) and duration is None:
-        raise UsageError("an on-demand device records for a set time: give --for, e.g. --for 30m")
+        raise UsageError(_("an on-demand device records for a set time: give --for, e.g. --for 30m"))
     for source in sources:
         if source.device["on_demand"]:
             source.notice_id = notices.take(session, source.device)
@@ -173,7 +178,7 @@ def run_service(
         for thread in threads:
             thread.start()
         pbx = [s for s in sources if s.device["kind"] == "phone-line"]
-        log.info("capturing from %s", ", ".join(s.device["name"] for s in sources))
+        log.info(_("capturing from {devices}").format(devices=", ".join(s.device["name"] for s in sources)))
         while True:
             for source in pbx:
                 _supervised(session, indexer, source, tallies[source.device["name"]])
@@ -203,9 +208,10 @@ def _supervised(session: Session, indexer: Indexer, source: Source, tally: Tally
     except StorageError:
         raise  # nothing new can be stored: stop loudly
     except GyomuError as error:
-        if tally.failed[-1:] != [str(error)]:
-            log.error("device %s: %s; retrying", source.device["name"], error)
-        tally.failed.append(str(error))
+        fault = str(english(error))  # the tally goes to --json: in English
+        if tally.failed[-1:] != [fault]:
+            log.error(_("device {device}: {error}; retrying").format(device=source.device["name"], error=error))
+        tally.failed.append(fault)
 
 
 def _camera(source: Source, stop: threading.Event, segments: queue.Queue, failures: list) -> None:
@@ -215,7 +221,7 @@ def _camera(source: Source, stop: threading.Event, segments: queue.Queue, failur
         for segment in source.backend.record(out_dir, stop):
             segments.put((source, segment))
     except BaseException as error:  # the main thread reports it and stops the service
-        log.error("camera %s stopped: %s", source.device["name"], error)
+        log.error(_("camera {device} stopped: {error}").format(device=source.device["name"], error=error))
         failures.append(error)
         stop.set()
 
@@ -232,7 +238,11 @@ def _drain(session: Session, indexer: Indexer, segments: queue.Queue, tallies: d
         device = source.device["name"]
         started = segment["started_at"]
         if device in ends and started - ends[device] > GAP:
-            log.warning("camera %s recorded nothing from %s to %s", device, ends[device].isoformat(), started.isoformat())
+            log.warning(
+                _("camera {device} recorded nothing from {start} to {end}").format(
+                    device=device, start=ends[device].isoformat(), end=started.isoformat()
+                )
+            )
             session.audit("camera.gap", f"device:{source.device['id']}", start=ends[device].isoformat(), end=started.isoformat())
         if segment.get("ended_at"):
             ends[device] = segment["ended_at"]
@@ -242,7 +252,7 @@ def _drain(session: Session, indexer: Indexer, segments: queue.Queue, tallies: d
         except StorageError:
             raise
         except GyomuError as error:
-            log.error("camera %s: segment %s set aside: %s", device, item.path.name, error)
+            log.error(_("camera {device}: segment {segment} set aside: {error}").format(device=device, segment=item.path.name, error=error))
             tallies[device].set_aside += 1
             continue
         tallies[device].stored += int(outcome.new)
@@ -251,8 +261,10 @@ def _drain(session: Session, indexer: Indexer, segments: queue.Queue, tallies: d
 def status(tallies: dict[str, Tally]) -> None:
     for tally in tallies.values():
         log.warning(
-            "status: %s: %s stored, %s already stored, %s set aside, %s faults",
-            tally.device, tally.stored, tally.already, tally.set_aside, len(tally.failed),
+            _("status: {device}: {stored} stored, {already} already stored, {set_aside} set aside, {faults} faults").format(
+                device=tally.device, stored=tally.stored, already=tally.already, set_aside=tally.set_aside,
+                faults=len(tally.failed),
+            )
         )
 
 

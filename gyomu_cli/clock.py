@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gyomu_cli.errors import ConfigError, UsageError
+from gyomu_cli.i18n import _
 
 UTC = dt.timezone.utc
 
@@ -15,7 +16,7 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"unknown time zone {name!r} in the configuration; use a name like Asia/Tokyo"
+            _("unknown time zone {name!r} in the configuration; use a name like Asia/Tokyo").format(name=name)
         ) from None
 
 
@@ -30,7 +31,7 @@ def parse(text: str, tz: dt.tzinfo, what: str = "time") -> dt.datetime:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(
-            f"{what} {text!r} is not a date or time; write it like 2025-11-20T10:15:30+09:00"
+            _("{what} {text!r} is not a date or time; write it like 2025-11-20T10:15:30+09:00").format(what=what, text=text)
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)

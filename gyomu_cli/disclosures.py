@@ -19,6 +19,7 @@ from pathlib import Path
 
 from gyomu_cli import clock, documents, excerpts, holds, objects, package, requests, users
 from gyomu_cli.errors import NotFound, UsageError
+from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
 
 BASES = {
@@ -48,7 +49,7 @@ OBLIGATION = "審議終了後は、議事録の一部として保管するもの
 def parse_item(text: str) -> dict:
     match = ITEM.fullmatch(text.strip())
     if not match:
-        raise UsageError(f"--item {text!r} is not RECORDING[@FROM-TO][:caller|:staff], e.g. 42@10:16:00-10:19:00")
+        raise UsageError(_("--item {text!r} is not RECORDING[@FROM-TO][:caller|:staff], e.g. 42@10:16:00-10:19:00").format(text=text))
     return match.groupdict()
 
 
@@ -67,26 +68,28 @@ def new(
     note: str = "",
 ) -> dict:
     if basis not in BASES:
-        raise UsageError(f"basis {basis!r} is not one of Art. 9's: {', '.join(BASES)}")
+        raise UsageError(_("basis {basis!r} is not one of Art. 9's: {bases}").format(basis=basis, bases=", ".join(BASES)))
     if not recipient.strip():
-        raise UsageError("give --recipient: who receives the recordings")
+        raise UsageError(_("give --recipient: who receives the recordings"))
     if not items:
-        raise UsageError("give at least one --item RECORDING[@FROM-TO][:caller|:staff]")
+        raise UsageError(_("give at least one --item RECORDING[@FROM-TO][:caller|:staff]"))
     if document_pending and basis != "emergency":
-        session.refuse(f"only an emergency (Art. 9 (5)) may go out before its written request (Art. 11-2); {basis} needs --document")
+        session.refuse(
+            _("only an emergency (Art. 9 (5)) may go out before its written request (Art. 11-2); {basis} needs --document").format(basis=basis)
+        )
     if basis == "emergency" and not mayor:
-        raise UsageError("an emergency provision records the mayor's decision: give --decided-by (who decided for the mayor)")
+        raise UsageError(_("an emergency provision records the mayor's decision: give --decided-by (who decided for the mayor)"))
     due = None
     if basis in CLOCKED:
         if not received_on:
-            raise UsageError(f"a {basis} request runs on a legal clock: give --received-on DATE (the day it arrived)")
+            raise UsageError(_("a {basis} request runs on a legal clock: give --received-on DATE (the day it arrived)").format(basis=basis))
         try:
             received = dt.date.fromisoformat(received_on)
         except ValueError:
-            raise UsageError(f"--received-on {received_on!r} is not a date like 2026-11-20") from None
+            raise UsageError(_("--received-on {received_on!r} is not a date like 2026-11-20").format(received_on=received_on)) from None
         due = received + dt.timedelta(days=DECISION_DAYS)
     if output.exists() and any(output.iterdir()):
-        raise UsageError(f"--output {output} is not empty; a package goes into a new folder")
+        raise UsageError(_("--output {output} is not empty; a package goes into a new folder").format(output=output))
     cuts = []
     for text in items:
         wanted = parse_item(text)
@@ -114,11 +117,11 @@ def new(
             info = _info(session, disclosure_id, basis, recipient, document_id, mayor, now, reference)
             digest = package.seal(output, info, listed)
             db["disclosures"].update(disclosure_id, {"package_sha256": digest})
-            for recording_id in sorted({row["id"] for row, _ in cuts}):
+            for recording_id in sorted({row["id"] for row, cut in cuts}):
                 holds.add(session, recording_id, "disclosure", f"disclosure {disclosure_id}", ref=f"disclosure:{disclosure_id}")
             session.audit(
                 "disclosure.made", f"disclosure:{disclosure_id}", basis=basis, recipient=recipient.strip(),
-                recordings=sorted({row["id"] for row, _ in cuts}), package_sha256=digest,
+                recordings=sorted({row["id"] for row, cut in cuts}), package_sha256=digest,
                 document_pending=document_pending,
             )
     except BaseException:
@@ -132,7 +135,7 @@ def new(
 def _cut(session: Session, disclosure_id: int, number: int, row: dict, cut: requests.Range, data: Path) -> dict:
     stored = session.ledger.one("SELECT * FROM recordings WHERE id = ?", [row["id"]])
     if stored["storage_key"] is None:
-        raise UsageError(f"recording {row['id']} holds no stored media to hand out")
+        raise UsageError(_("recording {recording} holds no stored media to hand out").format(recording=row["id"]))
     suffix = ".wav" if row["kind"] == "call" else ".mp4"
     target = data / f"{number:02d}-recording-{row['id']}{suffix}"
     os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -170,7 +173,7 @@ def _info(session, disclosure_id, basis, recipient, document_id, mayor, now, ref
 def get(session: Session, disclosure_id: int) -> dict:
     row = session.ledger.one("SELECT * FROM disclosures WHERE id = ?", [disclosure_id])
     if row is None:
-        raise NotFound(f"no disclosure {disclosure_id}; see `gyomu disclose list`")
+        raise NotFound(_("no disclosure {disclosure_id}; see `gyomu disclose list`").format(disclosure_id=disclosure_id))
     row["items"] = list(session.db.query(
         "SELECT recording_id, start_offset, end_offset, channel, file, sha256 FROM disclosure_items "
         "WHERE disclosure_id = ? ORDER BY id", [disclosure_id]))
@@ -184,13 +187,13 @@ def get(session: Session, disclosure_id: int) -> dict:
 def _open(session: Session, disclosure_id: int) -> dict:
     row = get(session, disclosure_id)
     if row["state"] == "closed":
-        raise UsageError(f"disclosure {disclosure_id} is closed")
+        raise UsageError(_("disclosure {disclosure_id} is closed").format(disclosure_id=disclosure_id))
     return row
 
 
 def attach_document(session: Session, disclosure_id: int, path: Path) -> dict:
     if not get(session, disclosure_id)["document_pending"]:
-        raise UsageError(f"disclosure {disclosure_id} has its written request already")
+        raise UsageError(_("disclosure {disclosure_id} has its written request already").format(disclosure_id=disclosure_id))
     with session.write() as db:
         document_id = documents.attach(session, "request", path, None, article="11-2")
         db["disclosures"].update(disclosure_id, {"document_id": document_id})
@@ -212,7 +215,11 @@ def return_requested(session: Session, disclosure_id: int, path: Path | None, re
 def returned(session: Session, disclosure_id: int, how: str, path: Path | None, reference: str | None) -> dict:
     row = _open(session, disclosure_id)
     if row["basis"] == "committee" and row["state"] != "return-requested":
-        session.refuse(f"ask the committee for the return or erasure first (Art. 10-2): `gyomu disclose return-requested {disclosure_id}`")
+        session.refuse(
+            _("ask the committee for the return or erasure first (Art. 10-2): `gyomu disclose return-requested {disclosure_id}`").format(
+                disclosure_id=disclosure_id
+            )
+        )
     with session.write() as db:
         document_id = documents.attach(session, "receipt", path, reference, article="10-2")
         now = clock.to_db(clock.now())
@@ -228,11 +235,11 @@ def returned(session: Session, disclosure_id: int, how: str, path: Path | None, 
 def extend(session: Session, disclosure_id: int, reason: str) -> dict:
     row = _open(session, disclosure_id)
     if row["basis"] not in CLOCKED:
-        raise UsageError(f"disclosure {disclosure_id} ({row['basis']}) runs on no legal clock")
+        raise UsageError(_("disclosure {disclosure_id} ({basis}) runs on no legal clock").format(disclosure_id=disclosure_id, basis=row["basis"]))
     if row["extension_reason"]:
-        session.refuse(f"the decision on disclosure {disclosure_id} was extended once already (30 days)")
+        session.refuse(_("the decision on disclosure {disclosure_id} was extended once already (30 days)").format(disclosure_id=disclosure_id))
     if not reason.strip():
-        raise UsageError("an extension gives its reason: --reason")
+        raise UsageError(_("an extension gives its reason: --reason"))
     due = dt.date.fromisoformat(row["due_on"]) + dt.timedelta(days=DECISION_DAYS)
     with session.write() as db:
         db["disclosures"].update(disclosure_id, {"due_on": due.isoformat(), "extension_reason": reason.strip()})

@@ -13,6 +13,7 @@ import hashlib
 from pathlib import Path
 
 from gyomu_cli.errors import MediaError
+from gyomu_cli.i18n import _
 
 
 def sha256_of(path: Path) -> str:
@@ -31,9 +32,13 @@ def cut_audio(source: Path, target: Path, start: float, end: float, channel: int
         first = int(round(start * rate))
         last = min(int(round(end * rate)), sound.frames)
         if first >= last:
-            raise MediaError(f"the range {start:.3f}-{end:.3f} s holds no audio")
+            raise MediaError(_("the range {start:.3f}-{end:.3f} s holds no audio").format(start=start, end=end))
         if channel is not None and channel >= sound.channels:
-            raise MediaError(f"the recording has {sound.channels} channel(s); there is no channel {channel + 1}")
+            raise MediaError(
+                _("the recording has {channels} channel(s); there is no channel {channel}").format(
+                    channels=sound.channels, channel=channel + 1
+                )
+            )
         subtype = "PCM_24" if sound.subtype == "PCM_24" else "PCM_16"
         sound.seek(first)
         samples = sound.read(last - first, dtype="int32", always_2d=True)
@@ -55,11 +60,11 @@ def cut_video(source: Path, target: Path, start: float, end: float) -> dict:
     try:
         inp = av.open(str(source))
     except av.FFmpegError as error:
-        raise MediaError(f"the stored segment cannot be read: {error}") from None
+        raise MediaError(_("the stored segment cannot be read: {error}").format(error=error)) from None
     with inp:
         video = inp.streams.video[0] if inp.streams.video else None
         if video is None:
-            raise MediaError("the stored segment holds no video")
+            raise MediaError(_("the stored segment holds no video"))
         streams = [s for s in (video, *inp.streams.audio[:1]) if s is not None]
         inp.seek(int(start / video.time_base), stream=video, backward=True, any_frame=False)
         with av.open(str(target), "w", format="mp4") as out:
@@ -89,7 +94,7 @@ def cut_video(source: Path, target: Path, start: float, end: float) -> dict:
                 copied += 1
                 last_time = max(last_time, moment + float((packet.duration or 0) * packet.time_base))
     if origin is None or copied == 0:
-        raise MediaError(f"the range {start:.3f}-{end:.3f} s holds no video")
+        raise MediaError(_("the range {start:.3f}-{end:.3f} s holds no video").format(start=start, end=end))
     return {
         "starts_early_by": round(max(start - shown_from, 0.0), 3),
         "duration": round(last_time - shown_from, 3),

@@ -12,6 +12,7 @@ import logging
 
 from gyomu_cli import clock
 from gyomu_cli.errors import NotFound, StorageError, UsageError
+from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
 
 log = logging.getLogger(__name__)
@@ -22,17 +23,17 @@ REASONS = ("dispute", "manual", "request", "disclosure")
 def _stored_recording(session: Session, recording_id: int) -> dict:
     row = session.ledger.one("SELECT id, state FROM recordings WHERE id = ?", [recording_id])
     if row is None:
-        raise NotFound(f"no recording {recording_id}; see `gyomu recordings list`")
+        raise NotFound(_("no recording {recording_id}; see `gyomu recordings list`").format(recording_id=recording_id))
     if row["state"] != "stored":
-        raise UsageError(f"recording {recording_id} is already erased; there is nothing to hold")
+        raise UsageError(_("recording {recording_id} is already erased; there is nothing to hold").format(recording_id=recording_id))
     return row
 
 
 def add(session: Session, recording_id: int, reason: str, note: str, ref: str | None = None) -> dict:
     if reason not in REASONS:
-        raise UsageError(f"hold reason {reason!r} is unknown; use one of: {', '.join(REASONS)}")
+        raise UsageError(_("hold reason {reason!r} is unknown; use one of: {reasons}").format(reason=reason, reasons=", ".join(REASONS)))
     if not note.strip():
-        raise UsageError("a hold needs --note saying why the recording must be kept")
+        raise UsageError(_("a hold needs --note saying why the recording must be kept"))
     with session.write() as db:
         _stored_recording(session, recording_id)
         row = {
@@ -55,7 +56,7 @@ def release(session: Session, hold_id: int) -> dict:
     with session.write() as db:
         hold = get(session, hold_id)
         if hold["released_at"] is not None:
-            raise UsageError(f"hold {hold_id} was already released")
+            raise UsageError(_("hold {hold_id} was already released").format(hold_id=hold_id))
         db["holds"].update(
             hold_id,
             {"released_at": clock.to_db(clock.now()), "released_by": session.actor},
@@ -77,14 +78,17 @@ def _mirror(session: Session, recording_id: int, on: bool) -> None:
     try:
         store.legal_hold(row["storage_key"], on)
     except StorageError as error:
-        log.error("recording %s: the store's legal hold could not be %s: %s (gyomu's hold stands)",
-                  recording_id, "set" if on else "lifted", error)
+        if on:
+            failed = _("recording {recording_id}: the store's legal hold could not be set: {error} (gyomu's hold stands)")
+        else:
+            failed = _("recording {recording_id}: the store's legal hold could not be lifted: {error} (gyomu's hold is released; the store still holds the object)")
+        log.error(failed.format(recording_id=recording_id, error=error))
 
 
 def get(session: Session, hold_id: int) -> dict:
     row = session.ledger.one("SELECT * FROM holds WHERE id = ?", [hold_id])
     if row is None:
-        raise NotFound(f"no hold {hold_id}; see `gyomu hold list`")
+        raise NotFound(_("no hold {hold_id}; see `gyomu hold list`").format(hold_id=hold_id))
     return _shown(session, row)
 
 

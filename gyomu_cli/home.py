@@ -22,6 +22,7 @@ from pathlib import Path
 
 from gyomu_cli import clock
 from gyomu_cli.errors import ConfigError, NotInitialised, Refused, UsageError
+from gyomu_cli.i18n import _
 from gyomu_cli.retention import MINIMUM_MONTHS, check_period, parse_period
 
 log = logging.getLogger(__name__)
@@ -91,21 +92,21 @@ def _read_settings(path: Path) -> Settings:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path} is not valid TOML ({error}); fix the file") from None
+        raise ConfigError(_("{path} is not valid TOML ({error}); fix the file").format(path=path, error=error)) from None
     except OSError as error:
-        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+        raise ConfigError(_("cannot read {path}: {error}").format(path=path, error=error.strerror)) from None
     settings = Settings()
     settings.timezone = str(raw.get("timezone", settings.timezone))
     clock.zone(settings.timezone)  # refuses an unknown zone now, not at first use
     for kind, text in raw.get("retention", {}).items():
         if kind not in MINIMUM_MONTHS:
             raise ConfigError(
-                f"{path}: [retention] knows 'call' and 'image', not {kind!r}"
+                _("{path}: [retention] knows 'call' and 'image', not {kind!r}").format(path=path, kind=kind)
             )
         try:
             months = parse_period(str(text))
         except UsageError as error:
-            raise ConfigError(f"{path}: {error}") from None
+            raise ConfigError(_("{path}: {error}").format(path=path, error=error)) from None
         check_period(kind, months)
         settings.retention_months[kind] = months
     storage = dict(raw.get("storage", {}))
@@ -113,7 +114,7 @@ def _read_settings(path: Path) -> Settings:
     settings.storage_options = storage
     store_as = str(raw.get("calls", {}).get("store_as", "flac"))
     if store_as not in ("flac", "original"):
-        raise ConfigError(f"{path}: [calls] store_as is 'flac' or 'original', not {store_as!r}")
+        raise ConfigError(_("{path}: [calls] store_as is 'flac' or 'original', not {value!r}").format(path=path, value=store_as))
     settings.calls_store_as = store_as
     settings.organization = str(raw.get("organization", settings.organization))
     settings.administrator_title = str(raw.get("administrator_title", settings.administrator_title))
@@ -123,7 +124,7 @@ def _read_settings(path: Path) -> Settings:
     try:
         settings.viewing_copy_hours = float(requests.get("viewing_copy_hours", 24))
     except (TypeError, ValueError):
-        raise ConfigError(f"{path}: [requests] viewing_copy_hours is a number of hours") from None
+        raise ConfigError(_("{path}: [requests] viewing_copy_hours is a number of hours").format(path=path)) from None
     key_file = raw.get("encryption", {}).get("key_file")
     settings.key_file = Path(key_file) if key_file else None
     return settings
@@ -173,17 +174,19 @@ class Home:
     def require(self) -> "Home":
         if not self.root.is_dir():
             raise NotInitialised(
-                f"gyomu home {self.root} does not exist; run `gyomu --home {self.root} init` first"
+                _("gyomu home {root} does not exist; run `gyomu --home {root} init` first").format(root=self.root)
             )
         if not os.access(self.root, os.R_OK | os.X_OK):
             owner = _account(self.owner_uid)
             raise Refused(
-                f"gyomu home {self.root} is open only to its service account {owner} (Art. 6-1); "
-                f"run gyomu through sudo -u {owner}"
+                _("gyomu home {root} is open only to its service account {owner} (Art. 6-1); "
+                  "run gyomu through sudo -u {owner}").format(root=self.root, owner=owner)
             )
         if not self.is_initialised():
             raise NotInitialised(
-                f"{self.root} is not a gyomu home (no {LEDGER_NAME}); run `gyomu --home {self.root} init` first"
+                _("{root} is not a gyomu home (no {ledger}); run `gyomu --home {root} init` first").format(
+                    root=self.root, ledger=LEDGER_NAME
+                )
             )
         self.warn_if_exposed()
         return self
@@ -220,7 +223,7 @@ class Home:
         """Warn when the home, its ledger or the master key can be read by other accounts."""
         key_file = self.settings.key_file if self.config_path.exists() else None
         if key_file is not None and key_file.resolve().is_relative_to(self.root.resolve()):
-            log.warning("the master key %s lies inside the home; keep it apart (Art. 6-1)", key_file)
+            log.warning(_("the master key {path} lies inside the home; keep it apart (Art. 6-1)").format(path=key_file))
         for path in (self.root, self.ledger_path, key_file):
             if path is None:
                 continue
@@ -230,7 +233,7 @@ class Home:
                 continue
             if mode & (stat.S_IRWXG | stat.S_IRWXO):
                 log.warning(
-                    "%s is accessible to other accounts (mode %s); run chmod go-rwx on it (Art. 6-1)",
-                    path,
-                    oct(mode & 0o777),
+                    _("{path} is accessible to other accounts (mode {mode}); run chmod go-rwx on it (Art. 6-1)").format(
+                        path=path, mode=oct(mode & 0o777)
+                    )
                 )

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from gyomu_cli.access import SYSTEM
 from gyomu_cli.errors import Refused
+from gyomu_cli.i18n import _
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Principal:
 
     @property
     def label(self) -> str:
-        return self.login or f"{self.actor} (system)"
+        return self.login or _("{actor} (system)").format(actor=self.actor)
 
 
 def os_account(uid: int) -> str:
@@ -80,7 +81,7 @@ def resolve(db: Database, *, as_login: str | None, service_uid: int | None, euid
     actor = invoker(euid, service_uid, env)
     if as_login is not None:
         if euid != 0:
-            raise Refused(f"only root may act as another user (--as); {actor} runs as itself (Art. 5-2)")
+            raise Refused(_("only root may act as another user (--as); {actor} runs as itself (Art. 5-2)").format(actor=actor))
         return _principal(db, actor, as_login, acting_as=as_login)
     user = _user(db, actor)
     if user is not None:
@@ -90,15 +91,15 @@ def resolve(db: Database, *, as_login: str | None, service_uid: int | None, euid
         # root (whoever sudo'd to it), or the service account's own jobs
         return Principal(actor=actor, login=None, roles=frozenset({SYSTEM}))
     raise Refused(
-        f"OS account {actor} is not a gyomu user; the administrator adds users with `gyomu user add` (Art. 5-2)"
+        _("OS account {actor} is not a gyomu user; the administrator adds users with `gyomu user add` (Art. 5-2)").format(actor=actor)
     )
 
 
 def _principal(db: Database, actor: str, login: str, acting_as: str | None = None) -> Principal:
     user = _user(db, login)
     if user is None:
-        raise Refused(f"there is no gyomu user {login!r}; see `gyomu user list` (Art. 5-2)")
+        raise Refused(_("there is no gyomu user {login!r}; see `gyomu user list` (Art. 5-2)").format(login=login))
     if not user["active"]:
-        raise Refused(f"gyomu user {login} is disabled (Art. 5-2)")
+        raise Refused(_("gyomu user {login} is disabled (Art. 5-2)").format(login=login))
     roles = frozenset(r for r in user["roles"].split(",") if r)
     return Principal(actor=actor, login=login, roles=roles, user_id=user["id"], acting_as=acting_as)

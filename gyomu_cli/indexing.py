@@ -23,6 +23,7 @@ from gyomu_cli import clock, media, objects, plugins, registry, retention
 from gyomu_cli.backends import CallCapture
 from gyomu_cli.errors import IntegrityError, MediaError, NotFound, StorageError, UsageError
 from gyomu_cli.events import RecordingStored
+from gyomu_cli.i18n import N_, _
 from gyomu_cli.session import Session
 from gyomu_cli.shred import overwrite_and_unlink
 
@@ -31,6 +32,11 @@ log = logging.getLogger(__name__)
 NUMBER = re.compile(r"\+?[0-9*#]{1,32}")
 ANONYMOUS = {"anonymous", "unknown", "private", ""}
 SOURCE_FILE = "file"
+NOT_A_NUMBER = {
+    "caller": N_("caller number {text!r} is not a phone number; use digits, e.g. 0586281234"),
+    "callee": N_("callee number {text!r} is not a phone number; use digits, e.g. 0586281234"),
+    "--number": N_("--number {text!r} is not a phone number; use digits, e.g. 0586281234"),
+}
 
 
 @dataclass
@@ -55,14 +61,17 @@ class Outcome:
 
 
 def normalise_number(text: str | None, what: str) -> str | None:
-    """Digits as the PBX writes them; hyphens and spaces typed by people dropped."""
+    """Digits as the PBX writes them; hyphens and spaces typed by people dropped.
+
+    `what` names the number in a refusal: "caller", "callee" or "--number".
+    """
     if text is None:
         return None
     value = re.sub(r"[\s\-()]", "", text)
     if value.lower() in ANONYMOUS:
         return "anonymous"
     if not NUMBER.fullmatch(value):
-        raise UsageError(f"{what} number {text!r} is not a phone number; use digits, e.g. 0586281234")
+        raise UsageError(_(NOT_A_NUMBER[what]).format(text=text))
     return value
 
 
@@ -72,13 +81,13 @@ def read_manifest(path: Path) -> list[Item]:
         with open(path, newline="", encoding="utf-8-sig") as data:
             rows = list(csv.DictReader(data))
     except OSError as error:
-        raise UsageError(f"cannot read manifest {path}: {error.strerror}") from None
+        raise UsageError(_("cannot read manifest {path}: {error}").format(path=path, error=error.strerror)) from None
     if not rows or "file" not in rows[0] or "device" not in rows[0]:
-        raise UsageError(f"manifest {path} needs a header line with at least: file,device")
+        raise UsageError(_("manifest {path} needs a header line with at least: file,device").format(path=path))
     items = []
     for line, row in enumerate(rows, start=2):
         if not row.get("file") or not row.get("device"):
-            raise UsageError(f"manifest {path} line {line}: file and device are required")
+            raise UsageError(_("manifest {path} line {line}: file and device are required").format(path=path, line=line))
         items.append(
             Item(
                 path=(path.parent / row["file"]).absolute(),
@@ -100,11 +109,11 @@ def file_sha256(path: Path) -> str:
             while chunk := data.read(1 << 20):
                 digest.update(chunk)
     except FileNotFoundError:
-        raise UsageError(f"{path} does not exist") from None
+        raise UsageError(_("{path} does not exist").format(path=path)) from None
     except IsADirectoryError:
-        raise UsageError(f"{path} is a folder; name the media files in it") from None
+        raise UsageError(_("{path} is a folder; name the media files in it").format(path=path)) from None
     except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+        raise UsageError(_("cannot read {path}: {error}").format(path=path, error=error.strerror)) from None
     return digest.hexdigest()
 
 
@@ -121,7 +130,7 @@ class Indexer:
             self._devices[name] = registry.get_device(self.session, name)
         device = self._devices[name]
         if not device["active"]:
-            raise UsageError(f"device {name} is retired; recordings are no longer indexed to it")
+            raise UsageError(_("device {name} is retired; recordings are no longer indexed to it").format(name=name))
         return device
 
     def index(self, item: Item) -> Outcome:
@@ -148,7 +157,9 @@ class Indexer:
         """Register one call a PBX backend handed over; idempotent on its source_ref."""
         device = self._device(device_name)
         if device["kind"] != "phone-line":
-            raise UsageError(f"device {device_name} is a {device['kind']}; PBX calls go to a phone-line device")
+            raise UsageError(
+                _("device {name} is a {kind}; PBX calls go to a phone-line device").format(name=device_name, kind=device["kind"])
+            )
         source = f"pbx:{device['name']}"
         existing = self.session.ledger.one(
             "SELECT id FROM recordings WHERE source = ? AND source_ref = ?", [source, call.source_ref]
@@ -197,15 +208,18 @@ class Indexer:
                 return registry.section_id(self.session, call.section)
             except NotFound:
                 log.warning(
-                    "section %s (from the extension map) is not registered; the call goes to %s",
-                    call.section, device["section"],
+                    _("section {section} (from the extension map) is not registered; the call goes to {fallback}").format(
+                        section=call.section, fallback=device["section"]
+                    )
                 )
         return registry.section_id(self.session, device["section"])
 
     def _facts(self, item: Item, device: dict, kind: str, found: media.Media) -> dict:
         if kind == "call" and found.kind != "audio":
             raise MediaError(
-                f"{item.path} holds video; phone line {device['name']} records calls, index audio files to it"
+                _("{path} holds video; phone line {device} records calls, index audio files to it").format(
+                    path=item.path, device=device["name"]
+                )
             )
         tz = self.session.tz
         if item.started_at:
@@ -214,7 +228,7 @@ class Indexer:
             started = found.created.astimezone(dt.timezone.utc)
         else:
             raise UsageError(
-                f"{item.path}: give --started-at (or a manifest's started_at column); the file carries no start time"
+                _("{path}: give --started-at (or a manifest's started_at column); the file carries no start time").format(path=item.path)
             )
         row = {
             "kind": kind,
@@ -229,13 +243,15 @@ class Indexer:
         if kind == "call":
             if item.caller is None or item.callee is None:
                 raise UsageError(
-                    f"{item.path}: a call record names both parties (Art. 2): give --caller and --callee (anonymous if withheld)"
+                    _("{path}: a call record names both parties (Art. 2): give --caller and --callee (anonymous if withheld)").format(
+                        path=item.path
+                    )
                 )
             row["caller"] = normalise_number(item.caller, "caller")
             row["callee"] = normalise_number(item.callee, "callee")
         if item.direction:
             if item.direction not in ("in", "out"):
-                raise UsageError(f"direction {item.direction!r} is in or out")
+                raise UsageError(_("direction {direction!r} is in or out").format(direction=item.direction))
             row["direction"] = item.direction
         section = item.section or device["section"]
         row["section_id"] = registry.section_id(self.session, section)
@@ -259,7 +275,7 @@ class Indexer:
                     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
                     row["pcm_sha256"] = media.pcm_sha256(path, copy_to=tmp)
                     if media.pcm_sha256(tmp) != row["pcm_sha256"]:
-                        raise MediaError(f"{path}: the FLAC copy does not hold the same samples; not indexed")
+                        raise MediaError(_("{path}: the FLAC copy does not hold the same samples; not indexed").format(path=path))
                     facts["stored_as"] = "FLAC"
                     source, suffix = tmp, ".flac"
                 else:
@@ -289,7 +305,7 @@ class Indexer:
                 try:
                     self.session.storage_named(row["storage_backend"]).erase(row["storage_key"])
                 except StorageError as error:
-                    log.error("%s stays in the store until it may be erased: %s", row["storage_key"], error)
+                    log.error(_("{key} stays in the store until it may be erased: {error}").format(key=row["storage_key"], error=error))
             raise
         section = self.session.ledger.one(
             "SELECT name FROM sections WHERE id = ?", [row["section_id"]]
@@ -307,10 +323,14 @@ class Indexer:
         )
         store = self.session.storage_named(stored["storage_backend"])
         if store.stat(stored["storage_key"]).sha256 != stored["sha256"]:
-            raise IntegrityError(f"{path}: the stored copy of recording {recording_id} did not verify; the source was kept")
+            raise IntegrityError(
+                _("{path}: the stored copy of recording {recording} did not verify; the source was kept").format(
+                    path=path, recording=recording_id
+                )
+            )
 
     def _erase_source(self, path: Path, recording_id: int) -> None:
         self._verify_stored(recording_id, path)
         overwrite_and_unlink(path)
-        log.info("erased source %s after verifying recording %s", path, recording_id)
+        log.info(_("erased source {path} after verifying recording {recording}").format(path=path, recording=recording_id))
 

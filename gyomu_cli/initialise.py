@@ -13,21 +13,22 @@ from gyomu_cli import clock, identity
 from gyomu_cli.access import ADMINISTRATOR, SYSTEM
 from gyomu_cli.errors import UsageError
 from gyomu_cli.home import Home
+from gyomu_cli.i18n import _
 from gyomu_cli.ledger import Ledger
 from gyomu_cli.session import Session
 
 def initialise(root: Path, *, admin: str, name: str, section: str, key_file: Path | None = None) -> Session:
     home = Home(root)
     if home.is_initialised():
-        raise UsageError(f"{home.root} is already a gyomu home; nothing was changed")
+        raise UsageError(_("{root} is already a gyomu home; nothing was changed").format(root=home.root))
     admin, name, section = admin.strip(), name.strip(), section.strip()
     if not admin or not name or not section:
-        raise UsageError("init needs --admin LOGIN, --name \"FULL NAME\" and --section SECTION")
+        raise UsageError(_("init needs --admin LOGIN, --name \"FULL NAME\" and --section SECTION"))
     if root.exists() and not root.is_dir():
-        raise UsageError(f"{root} exists and is not a folder")
+        raise UsageError(_("{root} exists and is not a folder").format(root=root))
     key_file = (key_file or home.default_key_file()).expanduser().absolute()
     if key_file.is_relative_to(home.root):
-        raise UsageError(f"--key-file {key_file} lies inside the home; keep the master key apart from the data")
+        raise UsageError(_("--key-file {path} lies inside the home; keep the master key apart from the data").format(path=key_file))
     home.create(key_file)
     home.load_settings()  # refuse a pre-placed configuration that is invalid
     try:

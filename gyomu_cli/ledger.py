@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from gyomu_cli.errors import GyomuError, Locked, NotInitialised
+from gyomu_cli.i18n import _
 from gyomu_cli.migrations import migrations
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ class Ledger:
         self.path = path
         if not path.exists():
             if not create:
-                raise NotInitialised(f"no ledger at {path}; run `gyomu init` first")
+                raise NotInitialised(_("no ledger at {path}; run `gyomu init` first").format(path=path))
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         for pragma in (
@@ -62,8 +63,8 @@ class Ledger:
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise Locked(
-                    f"the ledger {self.path} stayed locked by another gyomu process for "
-                    f"{BUSY_TIMEOUT_MS // 1000}s; try again when it has finished"
+                    _("the ledger {path} stayed locked by another gyomu process for {seconds}s; "
+                      "try again when it has finished").format(path=self.path, seconds=BUSY_TIMEOUT_MS // 1000)
                 ) from None
             raise
         try:
@@ -77,7 +78,7 @@ class Ledger:
 
     def checkpoint(self) -> bool:
         """Move the WAL into the database file and empty it; False if readers kept it."""
-        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         return busy == 0
 
     def one(self, sql: str, params=()) -> dict | None:

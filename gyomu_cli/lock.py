@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gyomu_cli.errors import Locked
+from gyomu_cli.i18n import _
 
 
 @contextlib.contextmanager
@@ -25,7 +26,7 @@ def exclusive(path: Path, what: str, wait: float = 0.0) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
                     raise Locked(
-                        f"another {what} is running (pid {holder}); wait for it, or pass --wait SECONDS"
+                        _("another {what} is running (pid {pid}); wait for it, or pass --wait SECONDS").format(what=what, pid=holder)
                     ) from None
                 time.sleep(0.2)
         os.ftruncate(fd, 0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gyomu_cli.errors import MediaError
+from gyomu_cli.i18n import _
 
 # PyAV and soundfile load on first use: most commands never read media.
 
@@ -72,7 +73,7 @@ def _check_wav(path: Path) -> None:
         riff_size = struct.unpack("<I", header[4:8])[0]
         if riff_size == 0:
             raise MediaError(
-                f"{path} is still being written (its RIFF size is 0); index it once the recording has closed"
+                _("{path} is still being written (its RIFF size is 0); index it once the recording has closed").format(path=path)
             )
         offset = 12
         while offset + 8 <= size:
@@ -80,14 +81,16 @@ def _check_wav(path: Path) -> None:
             chunk_id, chunk_size = struct.unpack("<4sI", data.read(8))
             if chunk_id == b"data":
                 if chunk_size == 0:
-                    raise MediaError(f"{path} holds no audio (empty data chunk)")
+                    raise MediaError(_("{path} holds no audio (empty data chunk)").format(path=path))
                 if offset + 8 + chunk_size > size:
                     raise MediaError(
-                        f"{path} is truncated: its header announces {chunk_size} bytes of audio, the file holds {size - offset - 8}"
+                        _("{path} is truncated: its header announces {announced} bytes of audio, the file holds {held}").format(
+                            path=path, announced=chunk_size, held=size - offset - 8
+                        )
                     )
                 return
             offset += 8 + chunk_size + (chunk_size & 1)
-    raise MediaError(f"{path} has no audio data chunk; the file is damaged")
+    raise MediaError(_("{path} has no audio data chunk; the file is damaged").format(path=path))
 
 
 def _open_audio(path: Path):
@@ -96,13 +99,13 @@ def _open_audio(path: Path):
     try:
         return soundfile.SoundFile(path)
     except (soundfile.LibsndfileError, RuntimeError, ValueError) as error:
-        raise MediaError(f"{path} is not readable audio: {error}") from None
+        raise MediaError(_("{path} is not readable audio: {error}").format(path=path, error=error)) from None
 
 
 def _probe_audio(path: Path) -> Media:
     with _open_audio(path) as sound:
         if sound.frames == 0:
-            raise MediaError(f"{path} holds no audio (0 frames)")
+            raise MediaError(_("{path} holds no audio (0 frames)").format(path=path))
         return Media(
             kind="audio",
             format=sound.format,
@@ -144,7 +147,7 @@ def pcm_sha256(path: Path, copy_to: Path | None = None) -> str:
                 try:
                     block = sound.read(BLOCK_FRAMES, dtype="int32", always_2d=True)
                 except (soundfile.LibsndfileError, RuntimeError) as error:
-                    raise MediaError(f"{path} is damaged: {error}") from None
+                    raise MediaError(_("{path} is damaged: {error}").format(path=path, error=error)) from None
                 if not len(block):
                     break
                 read += len(block)
@@ -155,7 +158,9 @@ def pcm_sha256(path: Path, copy_to: Path | None = None) -> str:
             if writer is not None:
                 writer.close()
     if read != expected:
-        raise MediaError(f"{path} is truncated: {read} of {expected} frames could be decoded")
+        raise MediaError(
+            _("{path} is truncated: {read} of {expected} frames could be decoded").format(path=path, read=read, expected=expected)
+        )
     return digest.hexdigest()
 
 
@@ -172,19 +177,23 @@ def _probe_av(path: Path) -> Media:
         container = av.open(str(path))
     except av.FFmpegError as error:
         raise MediaError(
-            f"{path} is not readable media ({_av_reason(error)}); an MP4 without its index cannot be read"
+            _("{path} is not readable media ({error}); an MP4 without its index cannot be read").format(
+                path=path, error=_av_reason(error)
+            )
         ) from None
     with container:
         video = container.streams.video[0] if container.streams.video else None
         audio = container.streams.audio[0] if container.streams.audio else None
         if video is None and audio is None:
-            raise MediaError(f"{path} holds neither video nor audio")
+            raise MediaError(_("{path} holds neither video nor audio").format(path=path))
         first, last, packets, video_packets = _demux_span(container, video, path)
         if packets == 0:
-            raise MediaError(f"{path} holds no media packets")
+            raise MediaError(_("{path} holds no media packets").format(path=path))
         if video is not None and video.frames and video_packets < video.frames:
             raise MediaError(
-                f"{path} is truncated: its index lists {video.frames} video frames, the file holds {video_packets}"
+                _("{path} is truncated: its index lists {listed} video frames, the file holds {held}").format(
+                    path=path, listed=video.frames, held=video_packets
+                )
             )
         duration = (
             container.duration / av.time_base
@@ -233,7 +242,7 @@ def _demux_span(container, video, path: Path) -> tuple[float, float, int, int]:
             first = start if first is None else min(first, start)
             last = max(last, end)
     except av.FFmpegError as error:
-        raise MediaError(f"{path} is damaged: {_av_reason(error)}") from None
+        raise MediaError(_("{path} is damaged: {error}").format(path=path, error=_av_reason(error))) from None
     return first or 0.0, last, count, video_count
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 
 from gyomu_cli import clock, registry, users
 from gyomu_cli.errors import UsageError
+from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
 
 VALID_FOR = dt.timedelta(minutes=10)
@@ -20,9 +21,11 @@ VALID_FOR = dt.timedelta(minutes=10)
 def record(session: Session, device_name: str, *, by: str, how: str) -> dict:
     device = registry.get_device(session, device_name)
     if not device["on_demand"]:
-        raise UsageError(f"{device_name} records always; its sign announces it (Art. 4-1), no notice is needed")
+        raise UsageError(
+            _("{device} records always; its sign announces it (Art. 4-1), no notice is needed").format(device=device_name)
+        )
     if not how.strip():
-        raise UsageError("say --how the recording was announced, e.g. 口頭で録画開始を告知")
+        raise UsageError(_("say --how the recording was announced, e.g. 口頭で録画開始を告知"))
     person = users.get(session, by)
     with session.write() as db:
         notice_id = db["notices"].insert(
@@ -41,9 +44,10 @@ def take(session: Session, device: dict) -> int:
     )
     if row is None:
         session.refuse(
-            f"{device['name']} records only when needed and must be announced first (Art. 4-2): "
-            f"`gyomu notice {device['name']} --by LOGIN --how ...`, then start it within "
-            f"{int(VALID_FOR.total_seconds() // 60)} minutes",
+            _("{device} records only when needed and must be announced first (Art. 4-2): "
+              "`gyomu notice {device} --by LOGIN --how ...`, then start it within {minutes} minutes").format(
+                device=device["name"], minutes=int(VALID_FOR.total_seconds() // 60)
+            ),
             f"device:{device['id']}",
         )
     with session.write() as db:

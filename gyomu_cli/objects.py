@@ -14,6 +14,7 @@ from pathlib import Path
 
 from gyomu_cli import vault
 from gyomu_cli.errors import IntegrityError
+from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
 from gyomu_cli.shred import overwrite_and_unlink
 
@@ -32,7 +33,7 @@ def plaintext(session: Session, row: dict) -> Iterator[Path]:
                 object_key = session.vault.unwrap(row["wrapped_key"], key)
                 digest = vault.decrypt(data, object_key, out, key)
                 if row.get("plain_sha256") and digest != row["plain_sha256"]:
-                    raise IntegrityError(f"{key} decrypts to other content than was stored")
+                    raise IntegrityError(_("{key} decrypts to other content than was stored").format(key=key))
             else:
                 while chunk := data.read(1 << 20):
                     out.write(chunk)

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from gyomu_cli import clock
 from gyomu_cli.errors import UsageError
+from gyomu_cli.i18n import _
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
@@ -24,7 +25,7 @@ _hasher = PasswordHasher()
 
 def make_hash(password: str) -> str:
     if len(password) < MIN_LENGTH:
-        raise UsageError(f"a password needs at least {MIN_LENGTH} characters")
+        raise UsageError(_("a password needs at least {count} characters").format(count=MIN_LENGTH))
     return _hasher.hash(password)
 
 
@@ -50,18 +51,19 @@ def check(session, user: dict, password: str | None) -> None:
     if failures >= MAX_FAILURES:
         until = clock.from_db(last) + LOCKOUT
         session.refuse(
-            f"too many wrong passwords for {user['login']}; try again after "
-            f"{until.astimezone(session.tz):%H:%M} (Art. 6-1)",
+            _("too many wrong passwords for {login}; try again after {until:%H:%M} (Art. 6-1)").format(
+                login=user["login"], until=until.astimezone(session.tz)
+            ),
             target,
         )
     if not user.get("password_hash"):
         session.refuse(
-            f"{user['login']} has no password yet; root sets one with `gyomu user passwd {user['login']}` (Art. 6-1)",
+            _("{login} has no password yet; root sets one with `gyomu user passwd {login}` (Art. 6-1)").format(login=user["login"]),
             target,
         )
     try:
         _hasher.verify(user["password_hash"], password or "")
     except (VerificationError, InvalidHashError):
         session.audit("auth.failed", target, outcome="refused")
-        session.refuse(f"wrong password for {user['login']} (Art. 6-1)", target)
+        session.refuse(_("wrong password for {login} (Art. 6-1)").format(login=user["login"]), target)
     session.audit("auth.ok", target)

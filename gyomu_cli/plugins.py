@@ -15,6 +15,7 @@ import pluggy
 
 from gyomu_cli import hookspecs
 from gyomu_cli.errors import ConfigError
+from gyomu_cli.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def _load() -> pluggy.PluginManager:
             pm.register(plugin, name=ep.name)
             pm.check_pending()
         except Exception as error:  # a broken plugin must not stop the rest
-            log.error("plugin %s could not be loaded: %s", ep.name, error)
+            log.error(_("plugin {name} could not be loaded: {error}").format(name=ep.name, error=error))
             if pm.get_plugin(ep.name) is not None:
                 pm.unregister(name=ep.name)
             continue
@@ -72,7 +73,9 @@ def backends(kind: str) -> dict[str, tuple[str, object]]:
         def register(name: str, factory, _plugin=impl.plugin_name) -> None:
             if name in found:
                 raise ConfigError(
-                    f"{kind} backend {name!r} is registered by both {found[name][0]} and {_plugin}; uninstall one"
+                    _("{kind} backend {name!r} is registered by both {first} and {second}; uninstall one").format(
+                        kind=kind, name=name, first=found[name][0], second=_plugin
+                    )
                 )
             found[name] = (_plugin, factory)
 
@@ -83,9 +86,14 @@ def backends(kind: str) -> dict[str, tuple[str, object]]:
 def backend_factory(kind: str, name: str):
     registered = backends(kind)
     if name not in registered:
-        known = ", ".join(sorted(registered)) or "none"
+        if not registered:
+            raise ConfigError(
+                _("no {kind} backend named {name!r} is installed (installed: none); see `gyomu plugins`").format(kind=kind, name=name)
+            )
         raise ConfigError(
-            f"no {kind} backend named {name!r} is installed (installed: {known}); see `gyomu plugins`"
+            _("no {kind} backend named {name!r} is installed (installed: {known}); see `gyomu plugins`").format(
+                kind=kind, name=name, known=", ".join(sorted(registered))
+            )
         )
     return registered[name][1]
 
@@ -96,7 +104,7 @@ def notify(hook_name: str, event) -> None:
         try:
             impl.function(event=event)
         except Exception as error:
-            log.error("plugin %s failed on %s: %s", impl.plugin_name, hook_name, error)
+            log.error(_("plugin {name} failed on {hook}: {error}").format(name=impl.plugin_name, hook=hook_name, error=error))
 
 
 def describe() -> list[dict]:
@@ -105,7 +113,7 @@ def describe() -> list[dict]:
     rows = []
     provided: dict[str, list[str]] = {}
     for kind in BACKEND_KINDS:
-        for name, (plugin, _) in backends(kind).items():
+        for name, (plugin, _factory) in backends(kind).items():
             provided.setdefault(plugin, []).append(f"{kind}:{name}")
     for name, plugin in sorted(pm.list_name_plugin()):
         distribution, version = _distributions.get(name, (None, None))

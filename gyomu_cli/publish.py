@@ -1,6 +1,6 @@
 """Rendering what reports.py counts: terminal table, CSV, JSON, Markdown, HTML.
 
-Japanese by default, English on request; the HTML is one self-contained page
+In the reader's language (the locale) unless --lang says otherwise; the HTML is one self-contained page
 (inline CSS, A4 print) rendered with jinja2 from gyomu_cli/templates.
 """
 
@@ -13,73 +13,65 @@ import json
 from jinja2 import Environment, PackageLoader, select_autoescape
 from tabulate import tabulate
 
-from gyomu_cli import fiscal
+from gyomu_cli import fiscal, i18n
 from gyomu_cli.errors import UsageError
+from gyomu_cli.i18n import N_, _
 
 FORMATS = ("table", "csv", "json", "markdown", "html")
 
+# Every label of the published documents, in English; the Japanese comes from
+# the catalog (gyomu_cli/locale), like every other message.
 LABELS = {
-    "ja": {
-        "notice_title": "業務記録システムの設置について",
-        "notice_intro": "{org}は、通話録音装置及び記録カメラ等を次のとおり設置しています(第4条)。",
-        "purpose": "目的", "devices": "設置している装置", "kind": "種類", "location": "設置場所",
-        "section": "対応担当課", "device_purpose": "利用目的", "on_demand": "必要時のみ稼働",
-        "retention": "保存期間", "administrator": "管理責任者", "contact": "問合せ先",
-        "yes": "はい(稼働前に告知)", "no": "いいえ", "none": "設置している装置はありません",
-        "kinds": {"phone-line": "通話録音装置", "camera": "記録カメラ等"},
-        "sign_title": "録画を実施しています", "sign_purpose": "目的",
-        "annual_title": "業務記録システム運用状況({title})", "period": "対象期間",
-        "item": "項目", "count": "件数", "audit_head": "監査ログの連鎖ヘッド(年度末)",
-        "s_devices": "設置装置", "s_recordings": "記録", "s_requests": "視聴請求(第8条)",
-        "s_disclosures": "第三者提供(第9条〜第11条)", "s_art12": "開示請求(第12条)",
-        "s_refused": "拒否された操作", "s_holds": "保存延長(ホールド)",
-        "phone_lines": "通話録音装置", "cameras": "記録カメラ等",
-        "calls_made": "通話記録(件)", "call_hours": "通話記録(時間)", "calls_erased": "消去した通話記録(件)",
-        "images_made": "画像等(件)", "image_hours": "画像等(時間)", "images_erased": "消去した画像等(件)",
-        "requests_total": "請求件数", "other_section": "他課からの請求", "opinions": "意見聴取",
-        "viewings": "視聴", "disclosures_total": "提供件数", "emergency": "緊急提供(第9条第5号)",
-        "documents_pending": "文書未受領", "returned": "返却済み", "erased_by_recipient": "消去済み(提供先)",
-        "outstanding": "返却・消去待ち", "art12_requests": "請求件数", "in_time": "期限内に決定",
-        "refused_total": "拒否件数",
-        "purposes": {"dispute": "トラブル等の検証", "business": "業務上特に必要"},
-        "outcomes": {"grant": "許可", "deny": "不許可", "undecided": "未決定"},
-        "bases": {"committee": "第三者相談委員会", "law": "法令", "investigation": "捜査機関の要請",
-                  "staff-crime": "職員への犯罪", "emergency": "緊急", "subject-access": "本人開示",
-                  "information-disclosure": "情報公開"},
-        "reasons": {"dispute": "紛争", "manual": "手動", "request": "視聴請求", "disclosure": "第三者提供"},
+    "notice_title": N_("Recording devices installed"),
+    "notice_intro": N_("{org} operates the following call recorders and recording cameras (Art. 4)."),
+    "purpose": N_("Purpose"), "devices": N_("Devices"), "kind": N_("Kind"), "location": N_("Location"),
+    "section": N_("Responsible section"), "device_purpose": N_("Purpose of use"), "on_demand": N_("Only when needed"),
+    "retention": N_("Kept for"), "administrator": N_("Administrator"), "contact": N_("Contact"),
+    "yes": N_("yes (announced before)"), "no": N_("no"), "none": N_("No devices are installed"),
+    "kinds": {"phone-line": N_("call recorder"), "camera": N_("recording camera")},
+    "sign_title": N_("Recording in progress"), "sign_purpose": N_("Purpose"),
+    "annual_title": N_("Operation of the recording system ({title})"), "period": N_("Period"),
+    "item": N_("Item"), "count": N_("Count"), "audit_head": N_("Audit chain head at year end"),
+    "s_devices": N_("Devices"), "s_recordings": N_("Recordings"), "s_requests": N_("Viewing requests (Art. 8)"),
+    "s_disclosures": N_("Provision to third parties (Art. 9-11)"), "s_art12": N_("Disclosure requests (Art. 12)"),
+    "s_refused": N_("Refused actions"), "s_holds": N_("Holds placed"),
+    "phone_lines": N_("Call recorders"), "cameras": N_("Recording cameras"),
+    "calls_made": N_("Calls recorded"), "call_hours": N_("Call hours"), "calls_erased": N_("Calls erased"),
+    "images_made": N_("Image segments"), "image_hours": N_("Image hours"), "images_erased": N_("Image segments erased"),
+    "requests_total": N_("Requests"), "other_section": N_("From another section"), "opinions": N_("Opinions"),
+    "viewings": N_("Viewings"), "disclosures_total": N_("Provisions"), "emergency": N_("Emergency (Art. 9 (5))"),
+    "documents_pending": N_("Documents pending"), "returned": N_("Returned"), "erased_by_recipient": N_("Erased by recipient"),
+    "outstanding": N_("Awaiting return or erasure"), "art12_requests": N_("Disclosure requests"), "in_time": N_("Decided in time"),
+    "refused_total": N_("Refused"),
+    "purposes": {"dispute": N_("dispute"), "business": N_("business need")},
+    "outcomes": {"grant": N_("granted"), "deny": N_("denied"), "undecided": N_("undecided")},
+    "bases": {
+        "committee": N_("consultation committee"), "law": N_("under a law"), "investigation": N_("investigation"),
+        "staff-crime": N_("crime against staff"), "emergency": N_("emergency"), "subject-access": N_("access by the person"),
+        "information-disclosure": N_("information disclosure"),
     },
-    "en": {
-        "notice_title": "Recording devices installed", "notice_intro": "{org} operates the following call recorders and recording cameras (Art. 4).",
-        "purpose": "Purpose", "devices": "Devices", "kind": "Kind", "location": "Location", "section": "Responsible section",
-        "device_purpose": "Purpose of use", "on_demand": "Only when needed", "retention": "Kept for",
-        "administrator": "Administrator", "contact": "Contact", "yes": "yes (announced before)", "no": "no",
-        "none": "No devices are installed", "kinds": {"phone-line": "call recorder", "camera": "recording camera"},
-        "sign_title": "Recording in progress", "sign_purpose": "Purpose",
-        "annual_title": "Operation of the recording system ({title})", "period": "Period",
-        "item": "Item", "count": "Count", "audit_head": "Audit chain head at year end",
-        "s_devices": "Devices", "s_recordings": "Recordings", "s_requests": "Viewing requests (Art. 8)",
-        "s_disclosures": "Provision to third parties (Art. 9-11)", "s_art12": "Disclosure requests (Art. 12)",
-        "s_refused": "Refused actions", "s_holds": "Holds placed",
-        "phone_lines": "Call recorders", "cameras": "Recording cameras",
-        "calls_made": "Calls recorded", "call_hours": "Call hours", "calls_erased": "Calls erased",
-        "images_made": "Image segments", "image_hours": "Image hours", "images_erased": "Image segments erased",
-        "requests_total": "Requests", "other_section": "From another section", "opinions": "Opinions",
-        "viewings": "Viewings", "disclosures_total": "Provisions", "emergency": "Emergency (Art. 9 (5))",
-        "documents_pending": "Documents pending", "returned": "Returned", "erased_by_recipient": "Erased by recipient",
-        "outstanding": "Awaiting return or erasure", "art12_requests": "Requests", "in_time": "Decided in time",
-        "refused_total": "Refused",
-        "purposes": {"dispute": "dispute", "business": "business need"},
-        "outcomes": {"grant": "granted", "deny": "denied", "undecided": "undecided"},
-        "bases": {b: b for b in ("committee", "law", "investigation", "staff-crime", "emergency", "subject-access", "information-disclosure")},
-        "reasons": {r: r for r in ("dispute", "manual", "request", "disclosure")},
-    },
+    "reasons": {"dispute": N_("dispute"), "manual": N_("placed by hand"), "request": N_("viewing request"), "disclosure": N_("provision")},
 }
+LANGUAGES = ("ja", "en")
+
+
+def language(lang: str | None) -> str:
+    """The language asked for, or the reader's (the locale) when none was."""
+    if lang is None:
+        return i18n.language()
+    if lang not in LANGUAGES:
+        raise UsageError(_("--lang is ja or en, not {lang!r}").format(lang=lang))
+    return lang
 
 
 def labels(lang: str) -> dict:
-    if lang not in LABELS:
-        raise UsageError(f"--lang is ja or en, not {lang!r}")
-    return LABELS[lang]
+    """Every label in `lang`, as the templates and tables use them."""
+    translate = i18n.in_language(lang)
+
+    def walk(value):
+        return {k: walk(v) for k, v in value.items()} if isinstance(value, dict) else translate(value)
+
+    return walk(LABELS)
 
 
 def _environment() -> Environment:
@@ -111,7 +103,8 @@ def sections(data: dict, t: dict) -> list[dict]:
     ]
 
 
-def annual(data: dict, fmt: str, lang: str = "ja") -> str:
+def annual(data: dict, fmt: str, lang: str | None = None) -> str:
+    lang = language(lang)
     t = labels(lang)
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -139,14 +132,18 @@ def annual(data: dict, fmt: str, lang: str = "ja") -> str:
 
 
 def period_text(months: int, lang: str) -> str:
+    """12 -> "1 year" / "1年"; 15 -> "1 year 3 months" / "1年3か月"."""
     years, rest = divmod(months, 12)
-    if lang == "en":
-        parts = [f"{years} year{'s' * (years != 1)}" if years else "", f"{rest} month{'s' * (rest != 1)}" if rest else ""]
-        return " ".join(p for p in parts if p)
-    return (f"{years}年" if years else "") + (f"{rest}か月" if rest else "")
+    words = i18n.catalog(lang)
+    parts = [
+        words.ngettext("{n} year", "{n} years", years).format(n=years) if years else "",
+        words.ngettext("{n} month", "{n} months", rest).format(n=rest) if rest else "",
+    ]
+    return words.gettext("{years} {months}").format(years=parts[0], months=parts[1]).strip() if all(parts) else "".join(parts)
 
 
-def notice(data: dict, fmt: str, lang: str = "ja") -> str:
+def notice(data: dict, fmt: str, lang: str | None = None) -> str:
+    lang = language(lang)
     t = labels(lang)
     for device in data["devices"]:
         device["retention_text"] = period_text(device["retention_months"], lang)
@@ -166,7 +163,8 @@ def notice(data: dict, fmt: str, lang: str = "ja") -> str:
     return f"{t['notice_title']}\n\n{data['purpose']}\n\n" + tabulate(rows, headers=headers, tablefmt=style) + "\n"
 
 
-def sign(data: dict, device: dict, lang: str = "ja") -> str:
+def sign(data: dict, device: dict, lang: str | None = None) -> str:
+    lang = language(lang)
     t = labels(lang)
     return _environment().get_template("sign.html.j2").render(lang=lang, t=t, data=data, device=device, page_title=t["sign_title"])
 

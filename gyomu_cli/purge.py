@@ -18,7 +18,7 @@ from pathlib import Path
 from gyomu_cli import clock, plugins, retention
 from gyomu_cli.disclosures import pending_documents
 from gyomu_cli.errors import StorageError
-from gyomu_cli.i18n import english
+from gyomu_cli.i18n import N_, Text, _, english
 from gyomu_cli.events import RecordingErased
 from gyomu_cli.lock import exclusive
 from gyomu_cli.session import Session
@@ -42,6 +42,15 @@ TOMBSTONE = """
 """
 
 
+LINES = {
+    "would erase": N_("Would erase recording {recording} ({kind}, {device}): {reason}"),
+    "erase": N_("Erasing recording {recording} ({kind}, {device}): {reason}"),
+    "erased": N_("Erased recording {recording} ({kind}, {device}): {reason}"),
+    "keep": N_("Keeping recording {recording} ({kind}, {device}): {reason}"),
+    "failed": N_("Could not erase recording {recording} ({kind}, {device}): {reason}"),
+}
+
+
 @dataclass
 class Line:
     """One decision as reported: what, and why."""
@@ -53,13 +62,8 @@ class Line:
     reason: str
 
     def text(self, dry_run: bool) -> str:
-        verb = {
-            "erase": "Would erase" if dry_run else "Erasing",
-            "erased": "Erased",
-            "keep": "Keeping",
-            "failed": "Could not erase",
-        }[self.action]
-        return f"{verb} recording {self.recording_id} ({self.kind}, {self.device}): {self.reason}"
+        shown = "would erase" if dry_run and self.action == "erase" else self.action
+        return _(LINES[shown]).format(recording=self.recording_id, kind=self.kind, device=self.device, reason=self.reason)
 
 
 @dataclass
@@ -88,8 +92,8 @@ class Report:
             "kept": len(self.kept),
             "failed": len(self.failed),
             "ledger_checkpointed": self.checkpointed,
-            "decisions": [line.__dict__ for line in self.lines],
-            "viewing_copies": self.copies,
+            "decisions": [dict(line.__dict__, reason=english(line.reason)) for line in self.lines],
+            "viewing_copies": [english(copy) for copy in self.copies],
         }
 
 
@@ -134,15 +138,16 @@ def purge(session: Session, *, dry_run: bool = False, wait: float = 0.0) -> Repo
     if dry_run:
         _run(session, report, clock.now())
         return report
-    with exclusive(session.home.locks / "purge.lock", "purge", wait):
+    # Translators: fills "another {what} is running" when the lock is taken.
+    with exclusive(session.home.locks / "purge.lock", _("purge"), wait):
         session.open_storage()  # a missing backend stops the run before any decision
         _run(session, report, clock.now())
         if report.erased:
             report.checkpointed = session.ledger.checkpoint()
             if not report.checkpointed:
                 log.warning(
-                    "the ledger's write-ahead log could not be emptied while another process reads it; "
-                    "erased fields leave it at the next checkpoint"
+                    _("the ledger's write-ahead log could not be emptied while another process reads it; "
+                      "erased fields leave it at the next checkpoint")
                 )
     return report
 
@@ -155,21 +160,29 @@ def _viewing_copies(session: Session, report: Report, now: dt.datetime) -> None:
         "SELECT id, request_id, path, at FROM viewings WHERE erased_at IS NULL AND path IS NOT NULL AND at <= ?",
         [cutoff],
     ))
+    copy_line = (
+        _("Would erase viewing copy {path} (request {request}): handed out {at}, kept {hours:g} h")
+        if report.dry_run
+        else _("Erased viewing copy {path} (request {request}): handed out {at}, kept {hours:g} h")
+    )
     for row in rows:
-        reason = f"handed out {clock.show(row['at'], session.tz)}, kept {hours:g} h"
         if not report.dry_run:
             overwrite_and_unlink(Path(row["path"]))
             with session.write() as db:
                 db["viewings"].update(row["id"], {"erased_at": clock.to_db(clock.now())})
                 session.audit("viewing.copy_erased", f"viewing:{row['id']}", request=row["request_id"])
-        report.copies.append(f"{'Would erase' if report.dry_run else 'Erased'} viewing copy {row['path']} (request {row['request_id']}): {reason}")
+        report.copies.append(
+            copy_line.format(path=row["path"], request=row["request_id"], at=clock.show(row["at"], session.tz), hours=hours)
+        )
 
 
 def _run(session: Session, report: Report, now: dt.datetime) -> None:
     for row in pending_documents(session):
         log.warning(
-            "disclosure %s (%s, to %s) still lacks its written request (Art. 11-2); record it with "
-            "`gyomu disclose document %s FILE`", row["id"], row["basis"], row["recipient"], row["id"],
+            _("disclosure {disclosure} ({basis}, to {recipient}) still lacks its written request (Art. 11-2); "
+              "record it with `gyomu disclose document {disclosure} FILE`").format(
+                disclosure=row["id"], basis=row["basis"], recipient=row["recipient"]
+            )
         )
     _viewing_copies(session, report, now)
     tz = session.tz
@@ -203,10 +216,10 @@ def _destroy(session: Session, row: dict) -> str | None:
     key = row["storage_key"]  # None for a call record without audio
     try:
         if key is not None and not _store_for(session, row["storage_backend"]).erase(key):
-            log.warning("recording %s: its stored object was already gone; completing the erasure", row["id"])
+            log.warning(_("recording {recording}: its stored object was already gone; completing the erasure").format(recording=row["id"]))
     except StorageError as error:
         session.audit("recording.erase", f"recording:{row['id']}", outcome="failed", error=str(english(error)))
-        return str(error)
+        return Text(str(error), str(english(error)))
     return None
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from gyomu_cli import clock
 from gyomu_cli.errors import NotFound, UsageError
+from gyomu_cli.i18n import _
 from gyomu_cli.indexing import normalise_number
 from gyomu_cli.session import Session
 
@@ -37,7 +38,7 @@ def _audit_search(session: Session, action: str, request: int | None, **detail) 
     if request is not None:
         row = session.ledger.one("SELECT state FROM requests WHERE id = ?", [request])
         if row is None:
-            raise NotFound(f"no request {request}; see `gyomu request list`")
+            raise NotFound(_("no request {request}; see `gyomu request list`").format(request=request))
         purpose = {"request": request}
     else:
         purpose = {"purpose": "maintenance"}
@@ -50,12 +51,12 @@ def list_recordings(session: Session, filters: Filters) -> list[dict]:
     if filters.device:
         row = session.ledger.one("SELECT id FROM devices WHERE name = ?", [filters.device])
         if row is None:
-            raise NotFound(f"no device named {filters.device!r}; see `gyomu device list`")
+            raise NotFound(_("no device named {name!r}; see `gyomu device list`").format(name=filters.device))
         where.append("r.device_id = :device")
         params["device"] = row["id"]
     if filters.kind:
         if filters.kind not in ("call", "image"):
-            raise UsageError(f"kind {filters.kind!r} is call or image")
+            raise UsageError(_("kind {kind!r} is call or image").format(kind=filters.kind))
         where.append("r.kind = :kind")
         params["kind"] = filters.kind
     if filters.number:
@@ -75,7 +76,7 @@ def list_recordings(session: Session, filters: Filters) -> list[dict]:
         params["until"] = clock.to_db(clock.parse(filters.until, tz, "--until"))
     if filters.state and filters.state != "all":
         if filters.state not in ("stored", "erased"):
-            raise UsageError(f"state {filters.state!r} is stored, erased or all")
+            raise UsageError(_("state {state!r} is stored, erased or all").format(state=filters.state))
         where.append("r.state = :state")
         params["state"] = filters.state
     _audit_search(session, "recordings.searched", filters.request, filters=sorted(params))
@@ -91,7 +92,7 @@ def list_recordings(session: Session, filters: Filters) -> list[dict]:
 def get(session: Session, recording_id: int, request: int | None = None) -> dict:
     row = session.ledger.one("SELECT" + COLUMNS + FROM + " WHERE r.id = ?", [recording_id])
     if row is None:
-        raise NotFound(f"no recording {recording_id}; see `gyomu recordings list`")
+        raise NotFound(_("no recording {recording}; see `gyomu recordings list`").format(recording=recording_id))
     _audit_search(session, "recording.shown", request, recording=recording_id)
     return _shown(row, session.tz)
 

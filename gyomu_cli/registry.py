@@ -11,6 +11,7 @@ import re
 
 from gyomu_cli import clock, plugins, retention
 from gyomu_cli.errors import AlreadyExists, NotFound, UsageError
+from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
 
 DEVICE_KINDS = {"phone-line": "call", "camera": "image"}
@@ -20,10 +21,10 @@ BACKEND_KINDS = {"phone-line": "pbx", "camera": "camera"}
 def add_section(session: Session, name: str) -> dict:
     name = name.strip()
     if not name:
-        raise UsageError("a section needs a name, e.g. 市民課")
+        raise UsageError(_("a section needs a name, e.g. 市民課"))
     with session.write() as db:
         if db["sections"].count_where("name = ?", [name]):
-            raise AlreadyExists(f"section {name} already exists")
+            raise AlreadyExists(_("section {name} already exists").format(name=name))
         row = {"name": name, "created_at": clock.to_db(clock.now())}
         section_id = db["sections"].insert(row).last_pk
         session.audit("section.added", f"section:{section_id}", name=name)
@@ -47,7 +48,7 @@ def section_id(session: Session, name: str) -> int:
     row = session.ledger.one("SELECT id FROM sections WHERE name = ?", [name])
     if row is None:
         known = ", ".join(r["name"] for r in session.db.query("SELECT name FROM sections"))
-        raise NotFound(f"no section named {name!r} (known: {known}); add it with `gyomu section add`")
+        raise NotFound(_("no section named {name!r} (known: {known}); add it with `gyomu section add`").format(name=name, known=known))
     return row["id"]
 
 
@@ -66,11 +67,11 @@ def add_device(
 ) -> dict:
     name = name.strip()
     if kind not in DEVICE_KINDS:
-        raise UsageError(f"device kind {kind!r} is unknown; use phone-line or camera")
+        raise UsageError(_("device kind {kind!r} is unknown; use phone-line or camera").format(kind=kind))
     if not name or "/" in name or any(c.isspace() for c in name):
-        raise UsageError(f"device name {name!r} must be one word without '/', e.g. line-main")
+        raise UsageError(_("device name {name!r} must be one word without '/', e.g. line-main").format(name=name))
     if not location.strip() or not purpose.strip():
-        raise UsageError("a device needs --location and --purpose: both are published (Art. 4)")
+        raise UsageError(_("a device needs --location and --purpose: both are published (Art. 4)"))
     if backend is not None:
         plugins.backend_factory(BACKEND_KINDS[kind], backend)  # refuse a backend that is not installed
     months = None
@@ -79,7 +80,7 @@ def add_device(
         retention.check_period(DEVICE_KINDS[kind], months)
     with session.write() as db:
         if db["devices"].count_where("name = ?", [name]):
-            raise AlreadyExists(f"device {name} already exists")
+            raise AlreadyExists(_("device {name} already exists").format(name=name))
         shown, secret = split_secrets(options or {})
         row = {
             "name": name,
@@ -161,7 +162,7 @@ def _device_row(session: Session, row: dict) -> dict:
 def get_device(session: Session, name: str) -> dict:
     row = session.ledger.one(DEVICE_QUERY + " WHERE d.name = ?", [name])
     if row is None:
-        raise NotFound(f"no device named {name!r}; see `gyomu device list`")
+        raise NotFound(_("no device named {name!r}; see `gyomu device list`").format(name=name))
     return _device_row(session, row)
 
 
@@ -174,7 +175,7 @@ def list_devices(session: Session, include_retired: bool = False) -> list[dict]:
 def retire_device(session: Session, name: str) -> dict:
     device = get_device(session, name)
     if not device["active"]:
-        raise UsageError(f"device {name} is already retired")
+        raise UsageError(_("device {name} is already retired").format(name=name))
     with session.write() as db:
         db["devices"].update(
             device["id"], {"active": 0, "retired_at": clock.to_db(clock.now())}

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from gyomu_cli import access, clock, documents, holds, users
 from gyomu_cli.errors import NotFound, UsageError
+from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
 
 PURPOSES = {"dispute": "Art. 7-1 (1)", "business": "Art. 7-1 (4)"}
@@ -45,14 +46,22 @@ def check(step: str, request_id: int, state: str, waiting_for: list[str]) -> str
         return None
     if step == "grant" and state == "awaiting-opinion":
         heads = ", ".join(waiting_for)
-        return f"request {request_id} awaits the opinion of the head of {heads} before it can be granted (Art. 8-3)"
+        return _("request {request_id} awaits the opinion of the head of {heads} before it can be granted (Art. 8-3)").format(
+            request_id=request_id, heads=heads
+        )
     if step in ("grant", "deny"):
-        return f"request {request_id} is already {state}; a decision is not taken twice (Art. 8-2)"
+        return _("request {request_id} is already {state}; a decision is not taken twice (Art. 8-2)").format(
+            request_id=request_id, state=state
+        )
     if step == "view":
-        return f"request {request_id} is {state}: recordings are viewed only within a granted request (Art. 8-2)"
+        return _("request {request_id} is {state}: recordings are viewed only within a granted request (Art. 8-2)").format(
+            request_id=request_id, state=state
+        )
     if step == "opinion":
-        return f"request {request_id} is {state}: it does not await an opinion (Art. 8-3)"
-    return f"request {request_id} is already closed"
+        return _("request {request_id} is {state}: it does not await an opinion (Art. 8-3)").format(
+            request_id=request_id, state=state
+        )
+    return _("request {request_id} is already closed").format(request_id=request_id)
 
 
 @dataclass
@@ -70,9 +79,9 @@ def recording_row(session: Session, recording_id: int) -> dict:
         [recording_id],
     )
     if row is None:
-        raise NotFound(f"no recording {recording_id}; see `gyomu recordings list`")
+        raise NotFound(_("no recording {recording_id}; see `gyomu recordings list`").format(recording_id=recording_id))
     if row["state"] != "stored":
-        raise UsageError(f"recording {recording_id} was erased; there is nothing left to view")
+        raise UsageError(_("recording {recording_id} was erased; there is nothing left to view").format(recording_id=recording_id))
     return row
 
 
@@ -83,7 +92,7 @@ def _moment(text: str, started: dt.datetime, tz, what: str) -> dt.datetime:
     try:
         wall = dt.time.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"{what} {text!r} is not a time; write it like 10:16:00") from None
+        raise UsageError(_("{what} {text!r} is not a time; write it like 10:16:00").format(what=what, text=text)) from None
     return dt.datetime.combine(started.astimezone(tz).date(), wall, tzinfo=tz).astimezone(dt.timezone.utc)
 
 
@@ -100,18 +109,20 @@ def parse_range(session: Session, recording: dict, start: str | None, end: str |
     first = 0.0 if start is None else (_moment(start, began, tz, "--from") - began).total_seconds()
     last = length if end is None else (_moment(end, began, tz, "--to") - began).total_seconds()
     if last <= first:
-        raise UsageError("--to must come after --from; for a range across midnight give full ISO timestamps")
+        raise UsageError(_("--to must come after --from; for a range across midnight give full ISO timestamps"))
     if last <= 0 or first >= length:
         shown = clock.show(recording["started_at"], tz)
         raise UsageError(
-            f"the range lies outside recording {recording['id']} (it starts {shown} and lasts {length:.0f} s)"
+            _("the range lies outside recording {recording} (it starts {shown} and lasts {length:.0f} s)").format(
+                recording=recording["id"], shown=shown, length=length
+            )
         )
     code = None
     if channel is not None:
         if recording["kind"] != "call":
-            raise UsageError("--channel applies to calls only")
+            raise UsageError(_("--channel applies to calls only"))
         if channel not in CHANNELS:
-            raise UsageError(f"--channel is caller or staff, not {channel!r}")
+            raise UsageError(_("--channel is caller or staff, not {channel!r}").format(channel=channel))
         code = CHANNELS[channel]
     if clamp:
         first, last = max(first, 0.0), min(last, length)
@@ -121,7 +132,7 @@ def parse_range(session: Session, recording: dict, start: str | None, end: str |
 def _user(session: Session, login: str) -> dict:
     user = users.get(session, login)
     if not user["active"]:
-        raise UsageError(f"user {login} is disabled")
+        raise UsageError(_("user {login} is disabled").format(login=login))
     return user
 
 
@@ -139,17 +150,21 @@ def new(
     reference: str | None,
 ) -> dict:
     if purpose not in PURPOSES:
-        raise UsageError(
-            f"a viewing request's purpose is dispute (Art. 7-1 (1)) or business (Art. 7-1 (4)), not {purpose!r}"
-            + ("; provision goes through a disclosure (Art. 9)" if purpose == "provision" else "")
-        )
+        if purpose == "provision":
+            wrong = _("a viewing request's purpose is dispute (Art. 7-1 (1)) or business (Art. 7-1 (4)), not {purpose!r}; "
+                      "provision goes through a disclosure (Art. 9)")
+        else:
+            wrong = _("a viewing request's purpose is dispute (Art. 7-1 (1)) or business (Art. 7-1 (4)), not {purpose!r}")
+        raise UsageError(wrong.format(purpose=purpose))
     if not recordings:
-        raise UsageError("name the recordings with --recording ID (repeat for several)")
+        raise UsageError(_("name the recordings with --recording ID (repeat for several)"))
     if not reason.strip():
-        raise UsageError("give --reason: what happened and why the recording must be seen")
+        raise UsageError(_("give --reason: what happened and why the recording must be seen"))
     head = _user(session, requester)
     if access.SECTION_HEAD not in head["roles"].split(","):
-        session.refuse(f"{requester} is not a section head: viewings are requested by section heads (Art. 8-1)")
+        session.refuse(
+            _("{requester} is not a section head: viewings are requested by section heads (Art. 8-1)").format(requester=requester)
+        )
     rows = [recording_row(session, r) for r in dict.fromkeys(recordings)]
     ranges = [parse_range(session, row, start, end, channel) for row in rows]
     others = sorted({row["section"] for row in rows if row["section_id"] != head["section_id"]})
@@ -192,7 +207,7 @@ def get(session: Session, request_id: int) -> dict:
         [request_id],
     )
     if row is None:
-        raise NotFound(f"no request {request_id}; see `gyomu request list`")
+        raise NotFound(_("no request {request_id}; see `gyomu request list`").format(request_id=request_id))
     row["items"] = list(
         session.db.query(
             "SELECT i.id, i.recording_id, i.start_offset, i.end_offset, i.channel, s.name AS section "
@@ -238,7 +253,8 @@ def opinion(session: Session, request_id: int, *, by: str, agree: bool, note: st
     if access.SECTION_HEAD not in head["roles"].split(",") or section not in request["waiting_for"]:
         heads = ", ".join(request["waiting_for"])
         session.refuse(
-            f"the opinion on request {request_id} comes from the head of {heads} (Art. 8-3)", f"request:{request_id}"
+            _("the opinion on request {request_id} comes from the head of {heads} (Art. 8-3)").format(request_id=request_id, heads=heads),
+            f"request:{request_id}",
         )
     with session.write() as db:
         document_id = documents.attach(session, "opinion", document, reference, article="8-3")
@@ -260,7 +276,7 @@ def decide(session: Session, request_id: int, *, grant: bool, reason: str) -> di
     action = "grant" if grant else "deny"
     request = step(session, action, request_id)
     if not grant and not reason.strip():
-        raise UsageError("give --reason: a denial says why")
+        raise UsageError(_("give --reason: a denial says why"))
     users.confirm_actor(session)
     with session.write() as db:
         db["requests"].update(

@@ -17,9 +17,13 @@ import re
 from dataclasses import dataclass
 
 from gyomu_cli.errors import Refused, UsageError
+from gyomu_cli.i18n import N_, Text, _, english
 
 MINIMUM_MONTHS = {"call": 12, "image": 3}
-KIND_WORDS = {"call": "call records", "image": "images"}
+TOO_SHORT = {
+    "call": N_("retention {period} is shorter than the minimum for call records: at least {floor} (Art. 6-2)"),
+    "image": N_("retention {period} is shorter than the minimum for images: at least {floor} (Art. 6-2)"),
+}
 
 
 def parse_period(text: str) -> int:
@@ -27,7 +31,7 @@ def parse_period(text: str) -> int:
     match = re.fullmatch(r"\s*(?:(\d+)\s*y)?\s*(?:(\d+)\s*m)?\s*", text.lower())
     if not text.strip() or not match or not any(match.groups()):
         raise UsageError(
-            f"retention {text!r} is not a period; write years and months like 1y, 18m or 2y6m"
+            _("retention {text!r} is not a period; write years and months like 1y, 18m or 2y6m").format(text=text)
         )
     years, months = (int(part or 0) for part in match.groups())
     return years * 12 + months
@@ -44,10 +48,7 @@ def check_period(kind: str, months: int) -> None:
     """Refuse a retention below the floor of Art. 6-2."""
     floor = MINIMUM_MONTHS[kind]
     if months < floor:
-        raise Refused(
-            f"retention {format_period(months)} is shorter than the minimum for "
-            f"{KIND_WORDS[kind]}: at least {format_period(floor)} (Art. 6-2)"
-        )
+        raise Refused(_(TOO_SHORT[kind]).format(period=format_period(months), floor=format_period(floor)))
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -70,7 +71,10 @@ def retain_until(start: dt.datetime, months: int, tz: dt.tzinfo) -> dt.datetime:
 
 @dataclass(frozen=True)
 class Decision:
-    """What purge does with one recording, and why."""
+    """What purge does with one recording, and why.
+
+    The reason is in the reader's language; `english(reason)` gives the English.
+    """
 
     recording_id: int
     erase: bool
@@ -87,8 +91,9 @@ def decide(
     """Erase when the retention has run out and no hold is active."""
     ended = retain_until_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
     if retain_until_at > now:
-        return Decision(recording_id, False, f"retention runs until {ended}")
+        return Decision(recording_id, False, _("retention runs until {ended}").format(ended=ended))
     if holds:
-        named = ", ".join(f"hold {hold_id} ({why})" for hold_id, why in holds)
-        return Decision(recording_id, False, f"retention ended {ended}, but {named}")
-    return Decision(recording_id, True, f"retention ended {ended}")
+        each = [_("hold {id} ({reason})").format(id=hold_id, reason=why) for hold_id, why in holds]
+        named = Text(", ".join(each), ", ".join(map(english, each)))
+        return Decision(recording_id, False, _("retention ended {ended}, but {holds}").format(ended=ended, holds=named))
+    return Decision(recording_id, True, _("retention ended {ended}").format(ended=ended))

@@ -18,7 +18,7 @@ from gyomu_cli import access, audit, identity, plugins, vault
 from gyomu_cli.backends import StorageBackend
 from gyomu_cli.errors import ConfigError, NotFound, Refused, UsageError
 from gyomu_cli.home import Home
-from gyomu_cli.i18n import english
+from gyomu_cli.i18n import _, english
 from gyomu_cli.ledger import Ledger
 
 
@@ -50,7 +50,11 @@ class Session:
         decision = access.authorize(principal.roles, command)
         if not decision.allowed:
             try:
-                session.refuse(f"{principal.label} may not run `{command}`: {decision.reason}")
+                session.refuse(
+                    _("{user} may not run `{command}`: {reason}").format(
+                        user=principal.label, command=command, reason=decision.reason
+                    )
+                )
             finally:
                 session.close()
         return session
@@ -87,7 +91,7 @@ class Session:
     def ask_password(self, prompt: str, confirm: bool = False) -> str:
         """A password from the person at the command line (prompt or --password-stdin)."""
         if self.password_source is None:
-            raise UsageError("a password is needed: run the command on a terminal, or pass --password-stdin")
+            raise UsageError(_("a password is needed: run the command on a terminal, or pass --password-stdin"))
         return self.password_source(prompt, confirm)
 
     def refuse(self, message: str, object: str | None = None):
@@ -119,7 +123,7 @@ class Session:
             else:
                 row = self.ledger.one("SELECT backend, options FROM storages WHERE name = ?", [name])
                 if row is None:
-                    raise NotFound(f"no storage named {name!r}; see `gyomu storage list`")
+                    raise NotFound(_("no storage named {name!r}; see `gyomu storage list`").format(name=name))
                 backend, options = row["backend"], json.loads(row["options"])
             self._stores[name] = plugins.backend_factory("storage", backend)(self.home.root, options)
         return self._stores[name]
@@ -147,8 +151,9 @@ def _open_vault(session: Session) -> vault.Vault:
     if recorded is None and key_file is not None and not key_file.exists() and not os.environ.get(vault.ENV_KEY):
         vault.new_master_key(key_file)
         logging.getLogger(__name__).warning(
-            "created the master key %s: back it up apart from the home; without it nothing stored can be read",
-            key_file,
+            _("created the master key {path}: back it up apart from the home; without it nothing stored can be read").format(
+                path=key_file
+            )
         )
     opened = vault.Vault(vault.load_master_key(key_file))
     if recorded is None:
@@ -157,7 +162,7 @@ def _open_vault(session: Session) -> vault.Vault:
             session.audit("vault.key_recorded", None, fingerprint=opened.fingerprint)
     elif recorded["value"] != opened.fingerprint:
         raise ConfigError(
-            f"the master key ({opened.fingerprint}) is not the one this ledger was made with "
-            f"({recorded['value']}); restore the right key file"
+            _("the master key ({fingerprint}) is not the one this ledger was made with "
+              "({recorded}); restore the right key file").format(fingerprint=opened.fingerprint, recorded=recorded["value"])
         )
     return opened

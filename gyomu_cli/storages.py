@@ -16,6 +16,7 @@ import logging
 
 from gyomu_cli import clock, plugins
 from gyomu_cli.errors import AlreadyExists, IntegrityError, NotFound, StorageError, UsageError
+from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
 
 log = logging.getLogger(__name__)
@@ -26,9 +27,9 @@ TABLES = ("recordings", "documents")
 
 def add(session: Session, name: str, backend: str, options: dict) -> dict:
     if not name.strip() or "/" in name:
-        raise UsageError(f"storage name {name!r} must be one word, e.g. s3-main")
+        raise UsageError(_("storage name {name!r} must be one word, e.g. s3-main").format(name=name))
     if name == session.home.settings.storage_backend or session.ledger.one("SELECT id FROM storages WHERE name = ?", [name]):
-        raise AlreadyExists(f"storage {name} already exists")
+        raise AlreadyExists(_("storage {name} already exists").format(name=name))
     factory = plugins.backend_factory("storage", backend)
     store = factory(session.home.root, dict(options))  # refuses bad options now, not at first write
     if hasattr(store, "check"):
@@ -70,7 +71,7 @@ def list_storages(session: Session) -> list[dict]:
 
 def migrate(session: Session, source: str, target: str, limit: int | None = None) -> dict:
     if source == target:
-        raise UsageError("--from and --to name the same storage")
+        raise UsageError(_("--from and --to name the same storage"))
     old, new = session.storage_named(source), session.storage_named(target)
     tally = {"moved": 0, "leftovers_erased": 0}
     tally["leftovers_erased"] += _erase_leftovers(session, source, old)
@@ -99,7 +100,9 @@ def _move(session: Session, table: str, row: dict, old, new, target: str) -> Non
         with old.open(key) as data:
             copied = new.put(key, data, retain_until=retain)
     if copied.sha256 != row["sha256"]:
-        raise IntegrityError(f"the copy of {key} in {target} does not match its recorded hash; nothing was switched")
+        raise IntegrityError(
+            _("the copy of {key} in {storage} does not match its recorded hash; nothing was switched").format(key=key, storage=target)
+        )
     if table == "recordings" and hasattr(new, "legal_hold") and session.ledger.one(
         "SELECT id FROM holds WHERE recording_id = ? AND released_at IS NULL", [row["id"]]
     ):
@@ -115,7 +118,7 @@ def _erase_old(old, key: str) -> bool:
     try:
         old.erase(key)
     except StorageError as error:
-        log.warning("the old copy of %s stays until its lock ends: %s", key, error)
+        log.warning(_("the old copy of {key} stays until its lock ends: {error}").format(key=key, error=error))
         return False
     return True
 
@@ -129,7 +132,7 @@ def _erase_leftovers(session: Session, source: str, old) -> int:
         if row and row["storage_backend"] != source:
             if session.storage_named(row["storage_backend"]).stat(key).sha256 == row["sha256"] and _erase_old(old, key):
                 erased += 1
-                log.warning("erased the copy of %s left in %s by an interrupted migration", key, source)
+                log.warning(_("erased the copy of {key} left in {storage} by an interrupted migration").format(key=key, storage=source))
     return erased
 
 
@@ -139,4 +142,4 @@ def names(session: Session) -> list[str]:
 
 def require(session: Session, name: str) -> None:
     if name not in names(session):
-        raise NotFound(f"no storage named {name!r}; see `gyomu storage list`")
+        raise NotFound(_("no storage named {name!r}; see `gyomu storage list`").format(name=name))

@@ -11,6 +11,7 @@ import re
 
 from gyomu_cli import access, clock, passwords, registry
 from gyomu_cli.errors import AlreadyExists, NotFound, Refused, UsageError
+from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
 
 LOGIN = re.compile(r"[a-z_][a-z0-9_.-]{0,31}")
@@ -18,10 +19,10 @@ LOGIN = re.compile(r"[a-z_][a-z0-9_.-]{0,31}")
 
 def _roles(roles: list[str]) -> list[str]:
     if not roles:
-        raise UsageError(f"give at least one --role: {', '.join(access.ROLES)}")
+        raise UsageError(_("give at least one --role: {roles}").format(roles=", ".join(access.ROLES)))
     unknown = [r for r in roles if r not in access.ROLES]
     if unknown:
-        raise UsageError(f"unknown role {unknown[0]!r}; roles are {', '.join(access.ROLES)}")
+        raise UsageError(_("unknown role {role!r}; roles are {roles}").format(role=unknown[0], roles=", ".join(access.ROLES)))
     return sorted(set(roles), key=access.ROLES.index)
 
 
@@ -31,7 +32,7 @@ def get(session: Session, login: str) -> dict:
         [login],
     )
     if row is None:
-        raise NotFound(f"no gyomu user {login!r}; see `gyomu user list`")
+        raise NotFound(_("no gyomu user {login!r}; see `gyomu user list`").format(login=login))
     return row
 
 
@@ -41,18 +42,18 @@ def confirm_actor(session: Session) -> None:
     if principal.is_system:
         return
     actor = get(session, principal.login)
-    passwords.check(session, actor, session.ask_password(f"Password for {actor['login']}: "))
+    passwords.check(session, actor, session.ask_password(_("Password for {login}: ").format(login=actor["login"])))
 
 
 def add(session: Session, login: str, name: str, section: str, roles: list[str]) -> dict:
     if not LOGIN.fullmatch(login):
-        raise UsageError(f"login {login!r} must look like an OS account name: lower case letters, digits, . _ -")
+        raise UsageError(_("login {login!r} must look like an OS account name: lower case letters, digits, . _ -").format(login=login))
     if not name.strip():
-        raise UsageError("a user needs --name, their full name")
+        raise UsageError(_("a user needs --name, their full name"))
     roles = _roles(roles)
     section_id = registry.section_id(session, section)
     if session.ledger.one("SELECT id FROM users WHERE login = ?", [login]):
-        raise AlreadyExists(f"user {login} already exists")
+        raise AlreadyExists(_("user {login} already exists").format(login=login))
     confirm_actor(session)
     with session.write() as db:
         user_id = db["users"].insert(
@@ -74,14 +75,16 @@ def set_password(session: Session, login: str) -> None:
     own = principal.login == login
     if not own and not (principal.is_system or access.ADMINISTRATOR in principal.roles):
         session.refuse(
-            f"{principal.label} may not change the password of {login}: only the administrator designates users (Art. 5-2)",
+            _("{user} may not change the password of {login}: only the administrator designates users (Art. 5-2)").format(
+                user=principal.label, login=login
+            ),
             f"user:{user['id']}",
         )
     if own and user["password_hash"]:
-        passwords.check(session, user, session.ask_password(f"Current password for {login}: "))
+        passwords.check(session, user, session.ask_password(_("Current password for {login}: ").format(login=login)))
     elif not own:
         confirm_actor(session)
-    new = session.ask_password(f"New password for {login}: ", confirm=True)
+    new = session.ask_password(_("New password for {login}: ").format(login=login), confirm=True)
     with session.write() as db:
         db["users"].update(user["id"], {"password_hash": passwords.make_hash(new)})
         session.audit("user.password_set", f"user:{user['id']}", login=login)
@@ -90,9 +93,9 @@ def set_password(session: Session, login: str) -> None:
 def disable(session: Session, login: str) -> None:
     user = get(session, login)
     if not user["active"]:
-        raise UsageError(f"user {login} is already disabled")
+        raise UsageError(_("user {login} is already disabled").format(login=login))
     if session.principal.login == login:
-        raise Refused(f"{login} cannot disable their own account (Art. 5-2)")
+        raise Refused(_("{login} cannot disable their own account (Art. 5-2)").format(login=login))
     confirm_actor(session)
     with session.write() as db:
         db["users"].update(user["id"], {"active": 0})

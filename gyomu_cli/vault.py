@@ -29,6 +29,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from gyomu_cli.errors import ConfigError, IntegrityError
+from gyomu_cli.i18n import _
 
 MAGIC = b"GYOMU-ENC1\n"
 CHUNK = 1 << 20
@@ -53,7 +54,7 @@ def _decode(text: str, where: str) -> bytes:
     except (binascii.Error, ValueError):
         key = b""
     if len(key) != 32:
-        raise ConfigError(f"the master key in {where} is not 32 bytes of base64; restore it from its backup")
+        raise ConfigError(_("the master key in {where} is not 32 bytes of base64; restore it from its backup").format(where=where))
     return key
 
 
@@ -61,15 +62,15 @@ def load_master_key(path: Path | None) -> bytes:
     if os.environ.get(ENV_KEY):
         return _decode(os.environ[ENV_KEY], ENV_KEY)
     if path is None:
-        raise ConfigError(f"no master key: set [encryption] key_file in gyomu.toml or {ENV_KEY}")
+        raise ConfigError(_("no master key: set [encryption] key_file in gyomu.toml or {variable}").format(variable=ENV_KEY))
     try:
         return _decode(path.read_text(), str(path))
     except FileNotFoundError:
         raise ConfigError(
-            f"master key file {path} is missing; restore it from its backup (without it no recording can be read)"
+            _("master key file {path} is missing; restore it from its backup (without it no recording can be read)").format(path=path)
         ) from None
     except PermissionError:
-        raise ConfigError(f"cannot read the master key file {path}; run gyomu as the service account") from None
+        raise ConfigError(_("cannot read the master key file {path}; run gyomu as the service account").format(path=path)) from None
 
 
 def fingerprint(master: bytes) -> str:
@@ -94,7 +95,7 @@ class Vault:
             return self._master.decrypt(raw[:12], raw[12:], self._aad(storage_key))
         except InvalidTag:
             raise IntegrityError(
-                f"the key of {storage_key} does not open with this master key"
+                _("the key of {key} does not open with this master key").format(key=storage_key)
             ) from None
 
     def seal(self, text: str, label: str) -> str:
@@ -107,7 +108,7 @@ class Vault:
         try:
             return self._master.decrypt(raw[:12], raw[12:], self._aad(label)).decode()
         except InvalidTag:
-            raise IntegrityError(f"the sealed options of {label} do not open with this master key") from None
+            raise IntegrityError(_("the sealed options of {label} do not open with this master key").format(label=label)) from None
 
     @staticmethod
     def _aad(storage_key: str) -> bytes:
@@ -155,7 +156,7 @@ def decrypt(source: BinaryIO, key: bytes, out: BinaryIO, name: str) -> str:
     """Decrypt `source` into `out`; returns the plaintext's SHA-256. Raises on any tampering."""
     header = source.read(HEADER.size)
     if len(header) != HEADER.size or HEADER.unpack(header)[0] != MAGIC:
-        raise IntegrityError(f"{name} is not an object encrypted by gyomu")
+        raise IntegrityError(_("{name} is not an object encrypted by gyomu").format(name=name))
     chunk = HEADER.unpack(header)[1]
     cipher, digest, index = AESGCM(key), hashlib.sha256(), 0
     current = source.read(chunk + TAG)
@@ -165,7 +166,9 @@ def decrypt(source: BinaryIO, key: bytes, out: BinaryIO, name: str) -> str:
         try:
             plain = cipher.decrypt(_nonce(index, last), current, header)
         except InvalidTag:
-            raise IntegrityError(f"{name} was altered or cut short (chunk {index} does not authenticate)") from None
+            raise IntegrityError(
+                _("{name} was altered or cut short (chunk {index} does not authenticate)").format(name=name, index=index)
+            ) from None
         digest.update(plain)
         out.write(plain)
         if last:

@@ -8,10 +8,11 @@ orphans (for instance left by a crash between storing and registering).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from gyomu_cli import media, objects, storages
 from gyomu_cli.errors import IntegrityError, MediaError, StorageError
+from gyomu_cli.i18n import Text, _, english
 from gyomu_cli.session import Session
 
 PAGE = 1000
@@ -27,8 +28,11 @@ class Finding:
     detail: str
 
     def text(self) -> str:
-        which = f"recording {self.recording_id}" if self.recording_id else "no recording"
-        return f"{self.problem}: {self.key} ({which}): {self.detail}"
+        if self.recording_id:
+            line = _("{problem}: {key} (recording {recording}): {detail}")
+        else:
+            line = _("{problem}: {key} (no recording): {detail}")
+        return line.format(problem=self.problem, key=self.key, recording=self.recording_id, detail=self.detail)
 
 
 @dataclass
@@ -47,7 +51,7 @@ class Report:
             "bytes": self.bytes,
             "deep": self.deep,
             "problems": counts,
-            "findings": [asdict(f) for f in self.findings],
+            "findings": [dict(f.__dict__, detail=english(f.detail)) for f in self.findings],
         }
 
 
@@ -102,24 +106,27 @@ def _verify_store(session: Session, name: str, deep: bool, report: Report) -> No
         table = "documents" if key.startswith("doc/") else "recordings"
         known = session.ledger.one(f"SELECT storage_backend FROM {table} WHERE storage_key = ?", [key])
         if known is None:
-            report.findings.append(Finding("orphan", None, key, f"no ledger row names this object in {name}"))
+            detail = _("no ledger row names this object in {storage}").format(storage=name)
+            report.findings.append(Finding("orphan", None, key, detail))
         elif known["storage_backend"] != name:
-            report.findings.append(Finding("orphan", None, key, f"a copy left in {name}; the ledger says {known['storage_backend']}"))
+            detail = _("a copy left in {storage}; the ledger says {recorded}").format(storage=name, recorded=known["storage_backend"])
+            report.findings.append(Finding("orphan", None, key, detail))
 
 
 def _check(session: Session, store, row: dict, deep: bool) -> Finding | None:
     key = row["storage_key"]
     if not store.exists(key):
-        return Finding("missing", row["id"], key, "the ledger names it, the store does not hold it")
+        return Finding("missing", row["id"], key, _("the ledger names it, the store does not hold it"))
     stat = store.stat(key)
     if stat.sha256 != row["sha256"] or stat.size != row["size"]:
-        return Finding("altered", row["id"], key, f"SHA-256 {stat.sha256[:12]}… where the ledger recorded {row['sha256'][:12]}…")
+        detail = _("SHA-256 {found}… where the ledger recorded {recorded}…").format(found=stat.sha256[:12], recorded=row["sha256"][:12])
+        return Finding("altered", row["id"], key, detail)
     if not deep:
         return None
     try:
         with objects.plaintext(session, row) as plain:
             if row["kind"] == "call" and row["pcm_sha256"] and media.pcm_sha256(plain) != row["pcm_sha256"]:
-                return Finding("undecryptable", row["id"], key, "the audio no longer decodes to the recorded samples")
+                return Finding("undecryptable", row["id"], key, _("the audio no longer decodes to the recorded samples"))
     except (IntegrityError, MediaError, StorageError) as error:
-        return Finding("undecryptable", row["id"], key, str(error))
+        return Finding("undecryptable", row["id"], key, Text(str(error), str(english(error))))
     return None

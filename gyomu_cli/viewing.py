@@ -14,12 +14,13 @@ from pathlib import Path
 
 from gyomu_cli import clock, excerpts, objects, requests, users
 from gyomu_cli.errors import UsageError
+from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
 
 
 def _output(folder: Path) -> Path:
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"--output {folder} is not a folder")
+        raise UsageError(_("--output {folder} is not a folder").format(folder=folder))
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
@@ -31,7 +32,10 @@ def _narrowed(session: Session, request: dict, recording: int | None, start: str
     """The granted items to view, narrowed to one recording or a part of its range."""
     items = [i for i in request["items"] if recording is None or i["recording_id"] == recording]
     if not items:
-        session.refuse(f"recording {recording} is not part of request {request['id']} (Art. 8-2)", f"request:{request['id']}")
+        session.refuse(
+            _("recording {recording} is not part of request {request_id} (Art. 8-2)").format(recording=recording, request_id=request["id"]),
+            f"request:{request['id']}",
+        )
     if start is None and end is None:
         return items
     narrowed = []
@@ -40,7 +44,9 @@ def _narrowed(session: Session, request: dict, recording: int | None, start: str
         wanted = requests.parse_range(session, row, start, end, None, clamp=False)
         if wanted.start < item["start_offset"] - EPSILON or wanted.end > item["end_offset"] + EPSILON:
             session.refuse(
-                f"that range of recording {item['recording_id']} is outside what request {request['id']} granted (Art. 8-2)",
+                _("that range of recording {recording} is outside what request {request_id} granted (Art. 8-2)").format(
+                    recording=item["recording_id"], request_id=request["id"]
+                ),
                 f"request:{request['id']}",
             )
         narrowed.append(dict(item, start_offset=wanted.start, end_offset=wanted.end))
@@ -52,7 +58,9 @@ def view(session: Session, request_id: int, *, viewer: str, output: Path, record
     request = requests.step(session, "view", request_id)
     if viewer != request["requester"]:
         session.refuse(
-            f"the viewing under request {request_id} is for {request['requester']}, who requested it (Art. 8-2)",
+            _("the viewing under request {request_id} is for {requester}, who requested it (Art. 8-2)").format(
+                request_id=request_id, requester=request["requester"]
+            ),
             f"request:{request_id}",
         )
     items = _narrowed(session, request, recording, start, end)
@@ -73,11 +81,11 @@ def view(session: Session, request_id: int, *, viewer: str, output: Path, record
 def _excerpt(session: Session, request_id: int, item: dict, viewer: dict, folder: Path) -> dict:
     row = session.ledger.one("SELECT * FROM recordings WHERE id = ?", [item["recording_id"]])
     if row["state"] != "stored" or row["storage_key"] is None:
-        raise UsageError(f"recording {row['id']} holds no stored media to view")
+        raise UsageError(_("recording {recording} holds no stored media to view").format(recording=row["id"]))
     suffix = ".wav" if row["kind"] == "call" else ".mp4"
     target = folder / f"request-{request_id}-recording-{row['id']}-item-{item['id']}{suffix}"
     if target.exists():
-        raise UsageError(f"{target} exists already; remove it or choose another --output")
+        raise UsageError(_("{target} exists already; remove it or choose another --output").format(target=target))
     os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
         with objects.plaintext(session, row) as plain:

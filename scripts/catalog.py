@@ -12,6 +12,7 @@ makes --check fail; an entry the code no longer uses is dropped.
 from __future__ import annotations
 
 import argparse
+import datetime
 import io
 import re
 import sys
@@ -56,7 +57,10 @@ def merge(template: Catalog, language: str, extra: list[Path]) -> tuple[Catalog,
         for message in read(source, language):
             if message.id and message.string and (not isinstance(message.string, tuple) or all(message.string)):
                 known[(message.id if not isinstance(message.id, tuple) else message.id[0], message.context)] = message.string
-    merged = Catalog(locale=language, project="gyomu", charset="utf-8", fuzzy=False)
+    merged = Catalog(locale=language, project="gyomu", version=_version(), charset="utf-8", fuzzy=False,
+                     msgid_bugs_address="", last_translator="gyomu", language_team=language,
+                     header_comment=f"# gyomu's messages and published documents in {language}.\n"
+                                    "# Made by scripts/catalog from the messages marked in gyomu_cli; edit msgstr only.")
     problems = []
     for message in template:
         if not message.id:
@@ -71,6 +75,10 @@ def merge(template: Catalog, language: str, extra: list[Path]) -> tuple[Catalog,
             if sorted(FIELD.findall(original)) != sorted(FIELD.findall(translated)):
                 problems.append(f"placeholders differ ({language}): {original!r} -> {translated!r}")
     return merged, problems
+
+
+def _version() -> str:
+    return re.search(r'__version__ = "([^"]+)"', (PACKAGE / "__init__.py").read_text()).group(1)
 
 
 def _forms(value) -> list[str]:
@@ -97,22 +105,28 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for language in LANGUAGES:
         catalog, problems = merge(template, language, args.add)
-        po, mo = rendered(catalog)
         path = po_path(language)
+        if path.exists():  # the same messages keep the same dates, so that the files do not change
+            before = read(path, language)
+            catalog.creation_date, catalog.revision_date = before.creation_date, before.revision_date
+        po, mo = rendered(catalog)
+        if path.exists() and _without_dates(path.read_bytes()) != _without_dates(po):
+            catalog.creation_date = catalog.revision_date = datetime.datetime.now(datetime.timezone.utc)
+            po, mo = rendered(catalog)
         mo_path = path.with_suffix(".mo")
         for problem in problems:
             print(problem, file=sys.stderr)
         failed |= bool(problems)
         if args.check:
-            stale = [p.name for p, new in ((path, po), (mo_path, mo))
-                     if not p.exists() or _without_dates(p.read_bytes()) != _without_dates(new)]
+            stale = [p.name for p, new in ((path, po), (mo_path, mo)) if not p.exists() or p.read_bytes() != new]
             if stale:
                 print(f"stale: {', '.join(stale)} for {language}; run scripts/catalog", file=sys.stderr)
                 failed = True
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(po)
-        mo_path.write_bytes(mo)
+        for target, content in ((path, po), (mo_path, mo)):
+            if not target.exists() or target.read_bytes() != content:
+                target.write_bytes(content)
         print(f"{path.relative_to(ROOT)}: {len(catalog)} messages, {len(problems)} problems", file=sys.stderr)
     return 1 if failed else 0
 

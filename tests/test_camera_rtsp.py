@@ -1,4 +1,4 @@
-"""The rtsp camera backend against a real RTSP server (GStreamer, tests/rtsp_server.py).
+"""The rtsp camera backend against a real RTSP server (GStreamer, plugins/camera_rtsp/gyomu_camera_rtsp/simulator.py).
 
 Each test starts its own server on a free port of 127.0.0.1 and records its
 live H.264 (and AAC) stream into 1-2 second segments, then reads every file
@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import av
+import gyomu_camera_rtsp
 import pytest
 
 from gyomu_cli import plugins
@@ -28,7 +29,7 @@ from gyomu_cli.backends import CameraBackend
 from gyomu_cli.errors import ConfigError, Locked, StorageFull
 
 SYSTEM_PYTHON = "/usr/bin/python3"
-SERVER = Path(__file__).with_name("rtsp_server.py")
+SERVER = Path(gyomu_camera_rtsp.__file__).with_name("simulator.py")
 WAIT = 20  # seconds any single step may take before the test fails
 
 
@@ -43,7 +44,7 @@ def gstreamer_problem() -> str | None:
 
 
 class RtspServer:
-    """tests/rtsp_server.py in a process of its own: killed, paused, restarted."""
+    """plugins/camera_rtsp/gyomu_camera_rtsp/simulator.py in a process of its own: killed, paused, restarted."""
 
     def __init__(self, *args: str):
         self.args = args

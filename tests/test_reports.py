@@ -90,7 +90,7 @@ def test_published_outputs_carry_nothing_personal(year_of_records, tmp_path):
     for fmt in ("table", "csv", "json", "markdown", "html"):
         text = year_of_records("report", "annual", "--fiscal-year", "2026", "--format", fmt).stdout
         assert "0586281234" not in text and "0586289999" not in text and "一宮警察署" not in text, fmt
-    csv_text = year_of_records("report", "annual", "--fiscal-year", "2026", "--format", "csv").stdout
+    csv_text = year_of_records("report", "annual", "--fiscal-year", "2026", "--format", "csv", "--lang", "ja").stdout
     assert csv_text.splitlines()[0] == "fiscal_year,section,item,value"
     assert "2026,recordings,通話記録(件),3" in csv_text
     english = year_of_records("report", "annual", "--fiscal-year", "2026", "--lang", "en").stdout
@@ -101,12 +101,12 @@ def test_notice_and_signs(city, tmp_path):
     city("device", "add", "cam-interview", "--kind", "camera", "--section", "市民課", "--location", "2階 相談室",
          "--purpose", "相談対応の記録のため", "--on-demand", "--retention", "6m")
     page = tmp_path / "設置公表.html"
-    assert city("report", "notice", "--format", "html", "--output", page).exit_code == 0
+    assert city("report", "notice", "--format", "html", "--lang", "ja", "--output", page).exit_code == 0
     html = page.read_text()
     assert '<html lang="ja">' in html and "<th scope=\"col\">設置場所</th>" in html
     assert "相談対応の記録のため" in html and "6か月" in html and "1年" in html
     signs = tmp_path / "signs"
-    assert city("report", "notice", "--signs", "--output", signs).exit_code == 0
+    assert city("report", "notice", "--signs", "--lang", "ja", "--output", signs).exit_code == 0
     assert sorted(p.name for p in signs.iterdir()) == ["sign-cam-1f-counter.html", "sign-cam-interview.html"]
     assert "録画を実施しています" in (signs / "sign-cam-interview.html").read_text()
     bad = city("report", "notice", "--format", "pdf")
@@ -118,7 +118,7 @@ def test_the_html_report_renders_in_a_browser(year_of_records, tmp_path):
     if chromium is None:
         pytest.fail("chromium is needed to render the report; scripts/system-packages installs it")
     page = tmp_path / "運用状況_令和8年度.html"
-    assert year_of_records("report", "annual", "--fiscal-year", "2026", "--format", "html", "--output", page).exit_code == 0
+    assert year_of_records("report", "annual", "--fiscal-year", "2026", "--format", "html", "--lang", "ja", "--output", page).exit_code == 0
     ARTIFACTS.mkdir(exist_ok=True)
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"]

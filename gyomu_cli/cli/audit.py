@@ -7,6 +7,7 @@ import typer
 from gyomu_cli import auditlog
 from gyomu_cli.cli.common import group, session
 from gyomu_cli.cli.output import CsvOption, FormatOption, JsonOption, emit, print_json
+from gyomu_cli.i18n import ngettext
 
 app = group("The audit log: every action and refusal, hash-chained (Article 13).")
 
@@ -46,4 +47,5 @@ def verify(
         print_json({"events": report.events, "head": f"{report.head_seq}:{report.head_hash}", "intact": True})
     else:
         typer.echo(f"{report.head_seq}:{report.head_hash}")
-        typer.echo(f"Audit chain intact: {report.events} events.", err=True)
+        intact = ngettext("Audit chain intact: {count} event.", "Audit chain intact: {count} events.", report.events)
+        typer.echo(intact.format(count=report.events), err=True)

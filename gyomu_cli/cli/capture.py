@@ -12,6 +12,7 @@ from gyomu_cli import capture as service
 from gyomu_cli.cli.common import session
 from gyomu_cli.cli.output import JsonOption, print_json
 from gyomu_cli.errors import ExitCode
+from gyomu_cli.i18n import _
 
 
 def report(tallies: list[service.Tally], as_json: bool) -> None:
@@ -20,7 +21,9 @@ def report(tallies: list[service.Tally], as_json: bool) -> None:
     for tally in tallies:
         if tally.stored or tally.set_aside:
             typer.echo(
-                f"{tally.device}: {tally.stored} stored, {tally.already} already stored, {tally.set_aside} set aside",
+                _("{device}: {stored} stored, {already} already stored, {set_aside} set aside").format(
+                    device=tally.device, stored=tally.stored, already=tally.already, set_aside=tally.set_aside
+                ),
                 err=True,
             )
     if any(t.set_aside for t in tallies):

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import typer
 
 from gyomu_cli.errors import UsageError
+from gyomu_cli.i18n import Text, _, english
 from gyomu_cli.session import Session
 
 
@@ -42,7 +43,8 @@ def password_source(ctx: typer.Context):
             try:
                 return next(lines)
             except StopIteration:
-                raise UsageError(f"--password-stdin: no line left for {prompt.rstrip(': ')}") from None
+                what = Text(prompt.rstrip(": "), english(prompt).rstrip(": "))
+                raise UsageError(_("--password-stdin: no line left for {what}").format(what=what)) from None
 
         return from_stdin
     if not sys.stdin.isatty():
@@ -50,8 +52,8 @@ def password_source(ctx: typer.Context):
 
     def from_prompt(prompt: str, confirm: bool) -> str:
         first = getpass.getpass(prompt)
-        if confirm and getpass.getpass("Again: ") != first:
-            raise UsageError("the two passwords differ; nothing was changed")
+        if confirm and getpass.getpass(_("Again: ")) != first:
+            raise UsageError(_("the two passwords differ; nothing was changed"))
         return first
 
     return from_prompt

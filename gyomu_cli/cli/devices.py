@@ -8,6 +8,7 @@ from gyomu_cli import registry
 from gyomu_cli.cli.common import group, session
 from gyomu_cli.cli.output import CsvOption, FormatOption, JsonOption, emit, emit_record
 from gyomu_cli.errors import UsageError
+from gyomu_cli.i18n import _
 
 app = group("Phone lines and cameras that record, as the administrator decides (Article 3).")
 
@@ -17,7 +18,7 @@ def parse_options(pairs: list[str]) -> dict:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise UsageError(f"--option {pair!r} is not KEY=VALUE")
+            raise UsageError(_("--option {pair!r} is not KEY=VALUE").format(pair=pair))
         options[key] = value
     return options
 
@@ -53,7 +54,12 @@ def add(
     if json_:
         emit_record(device, as_json=True)
     else:
-        typer.echo(f"Added {kind} {name} for {section}, kept {device['retention']}.", err=True)
+        typer.echo(
+            _("Added {kind} {name} for {section}, kept {retention}.").format(
+                kind=kind, name=name, section=section, retention=device["retention"]
+            ),
+            err=True,
+        )
 
 
 COLUMNS = ["name", "kind", "section", "location", "retention", "on_demand", "active"]
@@ -85,4 +91,4 @@ def retire(ctx: typer.Context, name: str) -> None:
     """Stop using a device; its recordings stay until their retention ends."""
     with session(ctx) as s:
         registry.retire_device(s, name)
-    typer.echo(f"Retired {name}; its recordings are kept until their retention ends.", err=True)
+    typer.echo(_("Retired {name}; its recordings are kept until their retention ends.").format(name=name), err=True)

@@ -8,6 +8,7 @@ import typer
 from gyomu_cli import disclosures
 from gyomu_cli.cli.common import group, session
 from gyomu_cli.cli.output import CsvOption, FormatOption, JsonOption, emit, emit_record, print_json
+from gyomu_cli.i18n import _
 
 app = group("Provision to third parties: basis, minimum excerpt, package, return (Articles 9-12).")
 
@@ -21,7 +22,10 @@ def _show(row: dict, as_json: bool) -> None:
         print_json(row)
     else:
         typer.echo(row["id"])
-        typer.echo(f"Disclosure {row['id']} ({row['basis']}) is {row['state']}.", err=True)
+        typer.echo(
+            _("Disclosure {disclosure_id} ({basis}) is {state}.").format(disclosure_id=row["id"], basis=row["basis"], state=row["state"]),
+            err=True,
+        )
 
 
 @app.command("new")

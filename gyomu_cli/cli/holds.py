@@ -7,6 +7,7 @@ import typer
 from gyomu_cli import holds
 from gyomu_cli.cli.common import group, session
 from gyomu_cli.cli.output import CsvOption, FormatOption, JsonOption, emit, emit_record
+from gyomu_cli.i18n import _
 
 app = group("Keep recordings past their retention while a matter is open.")
 
@@ -26,7 +27,10 @@ def add(
         emit_record(hold, as_json=True)
     else:
         typer.echo(hold["id"])
-        typer.echo(f"Recording {recording_id} is held (hold {hold['id']}, {reason}).", err=True)
+        typer.echo(
+            _("Recording {recording_id} is held (hold {hold_id}, {reason}).").format(recording_id=recording_id, hold_id=hold["id"], reason=reason),
+            err=True,
+        )
 
 
 @app.command("release")
@@ -34,7 +38,7 @@ def release(ctx: typer.Context, hold_id: Annotated[int, typer.Argument(metavar="
     """Release a hold; the recording is erased at the next purge if its retention has ended."""
     with session(ctx) as s:
         hold = holds.release(s, hold_id)
-    typer.echo(f"Released hold {hold_id} on recording {hold['recording_id']}.", err=True)
+    typer.echo(_("Released hold {hold_id} on recording {recording_id}.").format(hold_id=hold_id, recording_id=hold["recording_id"]), err=True)
 
 
 @app.command("list")

@@ -15,6 +15,7 @@ from gyomu_cli.cli.capture import report as capture_report
 from gyomu_cli.cli.common import session
 from gyomu_cli.cli.output import JsonOption, print_json
 from gyomu_cli.errors import ExitCode, GyomuError, UsageError
+from gyomu_cli.i18n import _, english
 from gyomu_cli.indexing import Indexer, Item, read_manifest
 
 
@@ -27,7 +28,7 @@ def _progress(total: int):
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
-        task = bar.add_task("Indexing", total=total)
+        task = bar.add_task(_("Indexing"), total=total)
         yield lambda: bar.advance(task)
 
 
@@ -49,25 +50,29 @@ def index(
     files = files or []
     if backend is not None:
         if files or manifest or not device:
-            raise UsageError("--backend re-scans one device: give --device and no files")
+            raise UsageError(_("--backend re-scans one device: give --device and no files"))
         with session(ctx) as s:
             configured = registry.get_device(s, device)["backend"]
             if configured != backend:
-                raise UsageError(f"device {device} uses backend {configured!r}, not {backend!r}")
+                raise UsageError(
+                    _("device {device} uses backend {configured!r}, not {backend!r}").format(
+                        device=device, configured=configured, backend=backend
+                    )
+                )
             tallies = capture_service.run_once(s, [device])
         capture_report(tallies, json_)
         return
     if manifest is not None:
         if files or device:
-            raise UsageError("give either --manifest or files with --device, not both")
+            raise UsageError(_("give either --manifest or files with --device, not both"))
         items = read_manifest(manifest)
     else:
         if not files:
-            raise UsageError("name the files to index, or give --manifest")
+            raise UsageError(_("name the files to index, or give --manifest"))
         if not device:
-            raise UsageError("give --device: the phone line or camera that recorded the files")
+            raise UsageError(_("give --device: the phone line or camera that recorded the files"))
         if started_at and len(files) > 1:
-            raise UsageError("--started-at applies to one file; for several, use --manifest")
+            raise UsageError(_("--started-at applies to one file; for several, use --manifest"))
         items = [
             Item(f, device, started_at, caller, callee, direction, section) for f in files
         ]
@@ -84,12 +89,15 @@ def index(
                 message = str(error)
                 if str(item.path) not in message:
                     message = f"{item.path}: {message}"
-                typer.echo(f"Error: {message}", err=True)
-                failures.append({"file": str(item.path), "error": str(error), "exit_code": int(error.exit_code)})
+                typer.echo(_("Error: {message}").format(message=message), err=True)
+                failures.append({"file": str(item.path), "error": str(english(error)), "exit_code": int(error.exit_code)})
             else:
                 results.append({"file": str(item.path), "recording": outcome.recording_id, "new": outcome.new})
                 if not outcome.new:
-                    typer.echo(f"{item.path}: already indexed as recording {outcome.recording_id}", err=True)
+                    typer.echo(
+                        _("{path}: already indexed as recording {recording}").format(path=item.path, recording=outcome.recording_id),
+                        err=True,
+                    )
             advance()
 
     if json_:

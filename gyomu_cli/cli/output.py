@@ -13,6 +13,8 @@ from typing import Annotated
 import typer
 from tabulate import tabulate
 
+from gyomu_cli.i18n import N_, _
+
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON for scripts.", rich_help_panel="Output")
 ]
@@ -29,14 +31,36 @@ FormatOption = Annotated[
 ]
 
 
+# Translators: column headers of the listing tables; the English header is the field's name.
+HEADERS = frozenset({
+    N_("id"), N_("seq"), N_("name"), N_("login"), N_("section"), N_("roles"), N_("password"),
+    N_("active"), N_("backend"), N_("current"), N_("object_lock"), N_("recordings"), N_("state"),
+    N_("purpose"), N_("requester"), N_("created_at"), N_("distribution"), N_("version"),
+    N_("backends"), N_("hooks"), N_("kind"), N_("location"), N_("retention"), N_("on_demand"),
+    N_("devices"), N_("users"), N_("basis"), N_("recipient"), N_("document_pending"), N_("due_on"),
+    N_("items"), N_("recording_id"), N_("reason"), N_("note"), N_("created_by"), N_("released_at"),
+    N_("device"), N_("started_at"), N_("duration"), N_("caller"), N_("callee"), N_("retain_until"),
+    N_("holds"), N_("at"), N_("actor"), N_("acting_as"), N_("command"), N_("action"), N_("object"),
+    N_("outcome"),
+})
+
+
+def header(column: str) -> str:
+    """A table column's header in the reader's language (the field name in English)."""
+    return _(column) if column in HEADERS else column
+
+
 def print_json(data) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def cell(value) -> str:
+def cell(value, *, for_people: bool = False) -> str:
+    """A value as text; yes/no are translated for people, never in CSV."""
     if value is None:
         return ""
     if isinstance(value, bool):
+        if for_people:
+            return _("yes") if value else _("no")
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
@@ -57,10 +81,11 @@ def emit(rows: list[dict], columns: list[str], *, as_json: bool, as_csv: bool, f
             writer.writerow([cell(row.get(c)) for c in columns])
         return
     if not rows:
-        typer.echo("(none)", err=True)
+        typer.echo(_("(none)"), err=True)
         return
-    table = [[cell(row.get(c)) for c in columns] for row in rows]
-    typer.echo(tabulate(table, headers=columns, tablefmt=fmt, disable_numparse=True))
+    table = [[cell(row.get(c), for_people=True) for c in columns] for row in rows]
+    headers = [header(c) for c in columns]
+    typer.echo(tabulate(table, headers=headers, tablefmt=fmt, disable_numparse=True))
 
 
 def emit_record(row: dict, *, as_json: bool) -> None:
@@ -70,4 +95,4 @@ def emit_record(row: dict, *, as_json: bool) -> None:
         return
     width = max(len(k) for k in row)
     for key, value in row.items():
-        typer.echo(f"{key.ljust(width)}  {cell(value)}")
+        typer.echo(f"{key.ljust(width)}  {cell(value, for_people=True)}")

@@ -7,6 +7,7 @@ import typer
 from gyomu_cli.cli.common import session
 from gyomu_cli.cli.output import JsonOption, print_json
 from gyomu_cli.errors import ExitCode
+from gyomu_cli.i18n import _
 from gyomu_cli.purge import purge as run_purge
 
 
@@ -34,9 +35,9 @@ def purge(
         for copy in report.copies:
             typer.echo(copy)
         if dry_run:
-            typer.echo(f"{len(report.erased)} to erase, {len(report.kept)} kept by holds.", err=True)
+            typer.echo(_("{erase} to erase, {kept} kept by holds.").format(erase=len(report.erased), kept=len(report.kept)), err=True)
     for line in report.failed:
-        typer.echo(f"Error: {line.text(dry_run)}", err=True)
+        typer.echo(_("Error: {message}").format(message=line.text(dry_run)), err=True)
     if report.failed:
         raise typer.Exit(ExitCode.PARTIAL)
 

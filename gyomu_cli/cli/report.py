@@ -10,11 +10,12 @@ import typer
 from gyomu_cli import publish, reports
 from gyomu_cli.cli.common import group, session
 from gyomu_cli.errors import UsageError
+from gyomu_cli.i18n import _
 
 app = group("What the city publishes: the installation notice and the yearly report (Articles 4, 14).")
 
 Format = Annotated[str, typer.Option("--format", help="table, csv, json, markdown or html.")]
-Lang = Annotated[str, typer.Option("--lang", help="ja (default) or en.")]
+Lang = Annotated[str | None, typer.Option("--lang", help="ja or en. Default: the locale's language (LANG=ja_JP.UTF-8 gives ja).", show_default=False)]
 Output = Annotated[Path | None, typer.Option(help="Write to this file (or folder, for --signs) instead of stdout.", readable=False)]
 
 
@@ -26,19 +27,19 @@ def _write(text: str, output: Path | None) -> None:
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)  # published documents: world-readable
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
-    typer.echo(f"Wrote {output}", err=True)
+    typer.echo(_("Wrote {path}").format(path=output), err=True)
 
 
 def _check(fmt: str) -> None:
     if fmt not in publish.FORMATS:
-        raise UsageError(f"--format is one of {', '.join(publish.FORMATS)}, not {fmt!r}")
+        raise UsageError(_("--format is one of {formats}, not {fmt!r}").format(formats=", ".join(publish.FORMATS), fmt=fmt))
 
 
 @app.command("notice")
 def notice(
     ctx: typer.Context,
     fmt: Format = "table",
-    lang: Lang = "ja",
+    lang: Lang = None,
     signs: Annotated[bool, typer.Option("--signs", help="One printable A4 sign per camera, into the --output folder.")] = False,
     output: Output = None,
 ) -> None:
@@ -48,7 +49,7 @@ def notice(
         data = reports.notice(s)
     if signs:
         if output is None:
-            raise UsageError("--signs writes one page per camera: give --output FOLDER")
+            raise UsageError(_("--signs writes one page per camera: give --output FOLDER"))
         for device in data["devices"]:
             if device["kind"] == "camera":
                 _write(publish.sign(data, device, lang), output / f"sign-{device['name']}.html")
@@ -61,7 +62,7 @@ def annual(
     ctx: typer.Context,
     fiscal_year: Annotated[int, typer.Option("--fiscal-year", help="The fiscal year by its start, e.g. 2026 for April 2026 to March 2027.")],
     fmt: Format = "table",
-    lang: Lang = "ja",
+    lang: Lang = None,
     output: Output = None,
 ) -> None:
     """The fiscal year's operation report (Art. 14): counts only, nothing personal."""

@@ -8,6 +8,7 @@ import typer
 from gyomu_cli import requests, viewing
 from gyomu_cli.cli.common import group, session
 from gyomu_cli.cli.output import CsvOption, FormatOption, JsonOption, emit, emit_record, print_json
+from gyomu_cli.i18n import _
 
 app = group("Viewing requests: written, decided by the administrator, viewed (Article 8).")
 
@@ -20,7 +21,7 @@ def _show(request: dict, as_json: bool) -> None:
         print_json(request)
     else:
         typer.echo(request["id"])
-        typer.echo(f"Request {request['id']} is {request['state']}.", err=True)
+        typer.echo(_("Request {request_id} is {state}.").format(request_id=request["id"], state=request["state"]), err=True)
 
 
 @app.command("new")

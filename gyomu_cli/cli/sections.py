@@ -7,6 +7,7 @@ import typer
 from gyomu_cli import registry
 from gyomu_cli.cli.common import group, session
 from gyomu_cli.cli.output import CsvOption, FormatOption, JsonOption, emit, emit_record
+from gyomu_cli.i18n import _
 
 app = group("Sections of the city office: each recording belongs to one (Article 2).")
 
@@ -23,7 +24,7 @@ def add(
     if json_:
         emit_record(row, as_json=True)
     else:
-        typer.echo(f"Added section {row['name']} (id {row['id']}).", err=True)
+        typer.echo(_("Added section {name} (id {id}).").format(name=row["name"], id=row["id"]), err=True)
 
 
 @app.command("list")

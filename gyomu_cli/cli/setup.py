@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from gyomu_cli.i18n import _
 from gyomu_cli.initialise import initialise
 
 
@@ -18,7 +19,10 @@ def init(
     """Create a gyomu home: settings, ledger, storage, master key, and its administrator."""
     session = initialise(ctx.obj["home"], admin=admin, name=name, section=section, key_file=key_file)
     session.close()
-    typer.echo(f"Initialised {session.home.root} with administrator {admin} ({section}).", err=True)
+    typer.echo(
+        _("Initialised {root} with administrator {admin} ({section}).").format(root=session.home.root, admin=admin, section=section),
+        err=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

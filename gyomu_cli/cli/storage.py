@@ -8,6 +8,7 @@ from gyomu_cli import storages
 from gyomu_cli.cli.common import group, session
 from gyomu_cli.cli.devices import parse_options
 from gyomu_cli.cli.output import CsvOption, FormatOption, JsonOption, emit, print_json
+from gyomu_cli.i18n import _
 
 app = group("Where stored objects live: add a store, make it current, move objects over.")
 
@@ -26,7 +27,7 @@ def add(
     if json_:
         print_json(row)
     else:
-        typer.echo(f"Added storage {name} ({backend}).", err=True)
+        typer.echo(_("Added storage {name} ({backend}).").format(name=name, backend=backend), err=True)
 
 
 @app.command("use")
@@ -34,7 +35,7 @@ def use(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The storag
     """Make a storage current: new recordings and documents go there."""
     with session(ctx) as s:
         storages.use(s, name)
-    typer.echo(f"New objects go to {name}.", err=True)
+    typer.echo(_("New objects go to {name}.").format(name=name), err=True)
 
 
 @app.command("list")
@@ -59,4 +60,4 @@ def migrate(
     if json_:
         print_json(tally)
     else:
-        typer.echo(f"Moved {tally['moved']} objects from {from_} to {to}.", err=True)
+        typer.echo(_("Moved {moved} objects from {source} to {target}.").format(moved=tally["moved"], source=from_, target=to), err=True)

@@ -8,6 +8,7 @@ from gyomu_cli import users
 from gyomu_cli.access import ROLES
 from gyomu_cli.cli.common import group, session
 from gyomu_cli.cli.output import CsvOption, FormatOption, JsonOption, emit, emit_record
+from gyomu_cli.i18n import _
 
 app = group("Users and their roles: who may operate, view, audit (Article 5).")
 
@@ -27,7 +28,7 @@ def add(
     if json_:
         emit_record(user, as_json=True)
     else:
-        typer.echo(f"Added {login} ({', '.join(user['roles'])}, {section}).", err=True)
+        typer.echo(_("Added {login} ({roles}, {section}).").format(login=login, roles=", ".join(user["roles"]), section=section), err=True)
 
 
 @app.command("list")
@@ -43,7 +44,7 @@ def passwd(ctx: typer.Context, login: Annotated[str, typer.Argument(help="Whose 
     """Set a password: one's own, or anyone's by the administrator or root."""
     with session(ctx) as s:
         users.set_password(s, login)
-    typer.echo(f"Password set for {login}.", err=True)
+    typer.echo(_("Password set for {login}.").format(login=login), err=True)
 
 
 @app.command("disable")
@@ -51,4 +52,4 @@ def disable(ctx: typer.Context, login: str) -> None:
     """Disable a user: they can no longer act; their past actions stay in the audit log."""
     with session(ctx) as s:
         users.disable(s, login)
-    typer.echo(f"Disabled {login}.", err=True)
+    typer.echo(_("Disabled {login}.").format(login=login), err=True)

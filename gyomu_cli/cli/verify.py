@@ -8,6 +8,7 @@ import typer
 from gyomu_cli.cli.common import session
 from gyomu_cli.cli.output import JsonOption, print_json
 from gyomu_cli.errors import ExitCode
+from gyomu_cli.i18n import _
 from gyomu_cli.verify import verify as run_verify
 
 
@@ -30,12 +31,11 @@ def verify(
         for finding in report.findings:
             typer.echo(finding.text())
     if sys.stderr.isatty() or report.findings:
-        problems = len(report.findings)
-        typer.echo(
-            f"Verified {report.checked} stored recordings: "
-            + (f"{problems} problem(s)." if problems else "all match the ledger."),
-            err=True,
-        )
+        if report.findings:
+            summary = _("Verified {checked} stored recordings: {problems} problem(s).")
+        else:
+            summary = _("Verified {checked} stored recordings: all match the ledger.")
+        typer.echo(summary.format(checked=report.checked, problems=len(report.findings)), err=True)
     if report.findings:
         raise typer.Exit(ExitCode.INTEGRITY)
 

@@ -1,8 +1,8 @@
-"""A live RTSP camera for the tests, served by GStreamer on 127.0.0.1.
+"""A stand-in RTSP camera, served by GStreamer on 127.0.0.1 (tests, benchmarks, `gyomu demo`).
 
 Run it with Debian's system Python, the only one here that can import `gi`:
 
-    /usr/bin/python3 tests/rtsp_server.py [--port N] [--no-audio]
+    /usr/bin/python3 plugins/camera_rtsp/gyomu_camera_rtsp/simulator.py [--port N] [--no-audio]
 
 It prints the port it listens on (port 0 lets the system choose) and serves a
 moving test pattern as H.264, with AAC audio unless told not to (or AAC
