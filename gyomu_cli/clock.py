@@ -14,7 +14,7 @@ UTC = dt.timezone.utc
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of the zone database, e.g. "Asia"
         raise ConfigError(
             _("unknown time zone {name!r} in the configuration; use a name like Asia/Tokyo").format(name=name)
         ) from None

@@ -168,6 +168,9 @@ class Indexer:
         if existing:
             return Outcome(label, existing["id"], new=False)
 
+        if call.direction not in ("in", "out"):  # a backend's mistake: the call is set aside, not the ledger blamed
+            raise UsageError(_("the PBX backend gave direction {direction!r} for {ref}; it must be in or out").format(
+                direction=call.direction, ref=call.source_ref))
         tz = self.session.tz
         started = call.started_at.astimezone(dt.timezone.utc)
         row = {

@@ -8,6 +8,7 @@ import sqlite3
 import stat
 
 import numpy as np
+import pytest
 import soundfile
 
 from conftest import CALLEE, CALLER, JST, index_call, iso, make_mp4, make_wav
@@ -271,3 +272,30 @@ def test_empty_number_cells_in_a_manifest_are_not_anonymous(city, home, tmp_path
     assert result.exit_code == ExitCode.USAGE
     assert "a call record names both parties (Art. 2)" in result.stderr
     assert ledger_rows(home) == []
+
+
+def test_a_backend_giving_a_bad_direction_is_told_so_and_nothing_is_stored(city, home, tmp_path):
+    from gyomu_cli.backends import CallCapture
+    from gyomu_cli.errors import UsageError
+    from gyomu_cli.indexing import Indexer
+    from gyomu_cli.session import Session
+
+    call = CallCapture(source_ref="x-1", started_at=STARTED, ended_at=STARTED + dt.timedelta(seconds=5),
+                       caller="0586281234", callee="0586289999", direction="inbound",
+                       audio=make_wav(tmp_path / "x.wav"))
+    session = Session.open(home, "capture")
+    try:
+        with pytest.raises(UsageError, match="direction 'inbound' for x-1; it must be in or out"):
+            Indexer(session).ingest_call("line-main", call)
+    finally:
+        session.close()
+    assert ledger_rows(home) == []
+
+
+@pytest.mark.parametrize("name", ["Asia", "Mars/Olympus", "../etc"])
+def test_a_time_zone_that_is_no_zone_is_a_configuration_error(name):
+    from gyomu_cli import clock
+    from gyomu_cli.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown time zone"):
+        clock.zone(name)
