@@ -102,9 +102,10 @@ def open_sources(session: Session, names: list[str] | None = None) -> list[Sourc
 def _locks(session: Session, sources: list[Source], stack: contextlib.ExitStack, wait: float) -> None:
     for source in sources:
         name = source.device["name"]
-        # Translators: fills "another {what} is running" when the lock is taken.
-        what = _("capture of {device}").format(device=name)
-        stack.enter_context(exclusive(session.home.locks / f"capture-{name}.lock", what, wait))
+        def busy(pid: str, name: str = name) -> str:
+            return _("another capture of {device} is running (pid {pid}); wait for it, or pass --wait SECONDS").format(device=name, pid=pid)
+
+        stack.enter_context(exclusive(session.home.locks / f"capture-{name}.lock", busy, wait))
 
 
 def pbx_once(session: Session, indexer: Indexer, source: Source, tally: Tally) -> None:

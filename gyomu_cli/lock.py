@@ -6,15 +6,15 @@ import contextlib
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from gyomu_cli.errors import Locked
-from gyomu_cli.i18n import _
 
 
 @contextlib.contextmanager
-def exclusive(path: Path, what: str, wait: float = 0.0) -> Iterator[None]:
+def exclusive(path: Path, busy: Callable[[str], str], wait: float = 0.0) -> Iterator[None]:
+    """Hold `path` locked; when another process holds it, Locked with `busy(pid)` as the message."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + wait
@@ -25,9 +25,7 @@ def exclusive(path: Path, what: str, wait: float = 0.0) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-                    raise Locked(
-                        _("another {what} is running (pid {pid}); wait for it, or pass --wait SECONDS").format(what=what, pid=holder)
-                    ) from None
+                    raise Locked(busy(holder)) from None
                 time.sleep(0.2)
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)

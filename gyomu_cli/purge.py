@@ -139,7 +139,10 @@ def purge(session: Session, *, dry_run: bool = False, wait: float = 0.0) -> Repo
         _run(session, report, clock.now())
         return report
     # Translators: fills "another {what} is running" when the lock is taken.
-    with exclusive(session.home.locks / "purge.lock", _("purge"), wait):
+    def busy(pid: str) -> str:
+        return _("another purge is running (pid {pid}); wait for it, or pass --wait SECONDS").format(pid=pid)
+
+    with exclusive(session.home.locks / "purge.lock", busy, wait):
         session.open_storage()  # a missing backend stops the run before any decision
         _run(session, report, clock.now())
         if report.erased:

@@ -172,7 +172,7 @@ def test_audit_records_each_erasure_without_personal_fields(city, home, tmp_path
 
 def test_a_second_purge_waits_or_says_it_is_locked(city, home, tmp_path):
     calls_at(city, tmp_path, at(minus(today(), years=2)))
-    with exclusive(home / "locks" / "purge.lock", "purge"):
+    with exclusive(home / "locks" / "purge.lock", lambda pid: f"busy {pid}"):
         result = city("purge")
         assert result.exit_code == ExitCode.LOCKED
         assert result.stderr.startswith("Error: another purge is running (pid ")
