@@ -118,7 +118,7 @@ def test_links_between_pages_lead_somewhere():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    pages = [root / "README.md", *sorted((root / "docs").rglob("*.md"))]
     broken = []
     for page in pages:
         for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
