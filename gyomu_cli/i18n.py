@@ -51,9 +51,13 @@ def english(message):
 
 
 @functools.cache
+def _load(domain: str, localedir: str, language: str | None) -> gettext.NullTranslations:
+    return gettext.translation(domain, localedir, languages=[language] if language else None, fallback=True)
+
+
 def catalog(language: str | None = None) -> gettext.NullTranslations:
-    """The translations for `language` (None: from the environment)."""
-    return gettext.translation(DOMAIN, LOCALES, languages=[language] if language else None, fallback=True)
+    """gyomu's translations for `language` (None: from the environment)."""
+    return _load(DOMAIN, str(LOCALES), language)
 
 
 def language() -> str:
@@ -80,3 +84,26 @@ def in_language(language_code: str):
     """A `gettext` function for one language, whatever the locale (published documents)."""
     translations = catalog(language_code)
     return lambda message: translations.gettext(message)
+
+
+class Messages:
+    """A plugin's own catalog, in the same language as gyomu's messages.
+
+    A plugin keeps its messages in a domain of its own, beside its code:
+
+        _ = Messages("gyomu_pbx_asterisk", Path(__file__).parent / "locale").gettext
+
+    and ships `locale/ja/LC_MESSAGES/gyomu_pbx_asterisk.mo` as package data.
+    Without a catalog for the reader's language the English is shown.
+    """
+
+    def __init__(self, domain: str, localedir: Path):
+        self.domain = domain
+        self.localedir = str(localedir)
+
+    def gettext(self, message: str) -> Text:
+        return Text(_load(self.domain, self.localedir, None).gettext(message), message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> Text:
+        shown = _load(self.domain, self.localedir, None).ngettext(singular, plural, n)
+        return Text(shown, singular if n == 1 else plural)
