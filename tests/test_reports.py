@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import stat
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -109,6 +110,9 @@ def test_notice_and_signs(city, tmp_path):
     assert city("report", "notice", "--signs", "--lang", "ja", "--output", signs).exit_code == 0
     assert sorted(p.name for p in signs.iterdir()) == ["sign-cam-1f-counter.html", "sign-cam-interview.html"]
     assert "録画を実施しています" in (signs / "sign-cam-interview.html").read_text()
+    for published in (page, signs / "sign-cam-interview.html"):
+        assert stat.S_IMODE(published.stat().st_mode) == 0o644, "published documents are world-readable"
+    assert stat.S_IMODE(signs.stat().st_mode) == 0o755
     bad = city("report", "notice", "--format", "pdf")
     assert bad.exit_code == ExitCode.USAGE
 

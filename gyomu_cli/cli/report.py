@@ -23,8 +23,11 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)  # published documents: world-readable
+    if not output.parent.exists():
+        output.parent.mkdir(parents=True)
+        output.parent.chmod(0o755)  # a folder made for published pages: readable like them
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.fchmod(fd, 0o644)  # published documents are world-readable, whatever gyomu's own umask (077)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
     typer.echo(_("Wrote {path}").format(path=output), err=True)
