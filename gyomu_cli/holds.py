@@ -32,6 +32,9 @@ def _stored_recording(session: Session, recording_id: int) -> dict:
 def add(session: Session, recording_id: int, reason: str, note: str, ref: str | None = None) -> dict:
     if reason not in REASONS:
         raise UsageError(_("hold reason {reason!r} is unknown; use one of: {reasons}").format(reason=reason, reasons=", ".join(REASONS)))
+    if reason in ("request", "disclosure") and ref is None:
+        raise UsageError(_("{reason} holds are placed by the viewing and disclosure commands themselves; "
+                           "a hold by hand is dispute or manual").format(reason=reason))
     if not note.strip():
         raise UsageError(_("a hold needs --note saying why the recording must be kept"))
     with session.write() as db:

@@ -96,6 +96,8 @@ def test_dry_run_lists_reasons_and_changes_nothing(city, home, tmp_path):
 
 def test_hold_blocks_until_released(city, home, tmp_path):
     calls_at(city, tmp_path, at(minus(today(), years=2)))
+    by_hand = city("hold", "add", "1", "--reason", "request", "--note", "as if for a request")
+    assert by_hand.exit_code == ExitCode.USAGE and "a hold by hand is dispute or manual" in by_hand.stderr
     hold = city("hold", "add", "1", "--note", "dispute with a caller")
     assert hold.exit_code == 0 and hold.stdout == "1\n"
     assert city("purge").exit_code == 0

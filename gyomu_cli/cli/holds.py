@@ -17,7 +17,7 @@ def add(
     ctx: typer.Context,
     recording_id: Annotated[int, typer.Argument(metavar="RECORDING")],
     note: Annotated[str, typer.Option(help="Why it must be kept, e.g. the dispute's file number.")],
-    reason: Annotated[str, typer.Option(help="dispute or manual.")] = "dispute",
+    reason: Annotated[str, typer.Option(help="dispute or manual (request and disclosure holds are placed by grant and disclose new).")] = "dispute",
     json_: JsonOption = False,
 ) -> None:
     """Keep a recording from erasure until the hold is released."""
