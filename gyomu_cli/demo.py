@@ -148,11 +148,18 @@ def _play(gyomu: Step, pbx, work: Path, me: str, days: int, camera, why_not: str
     gyomu("grant", "1", password=True)
     gyomu("view", "1", "--viewer", "tanaka", "--output", work / "viewing", password=True)
     gyomu("request", "close", "1")
-    say(_("# ... and another section asks: the responsible head's opinion comes first (Art. 8-3)"))
+    say(_("# ... another section's head asks about the same call: the responsible head's opinion comes first (Art. 8-3)"))
+    gyomu("request", "new", "--requester", "yamada", "--purpose", "dispute", "--recording", call,
+          "--from", window[0], "--to", window[1], "--document", form, "--reason", "税務課の説明も申出の対象のため")
+    gyomu("request", "opinion", "2", "--by", "tanaka", "--agree", "--document", form)
+    gyomu("grant", "2", password=True)
+    gyomu("view", "2", "--viewer", "yamada", "--output", work / "viewing-2", password=True)
+    gyomu("request", "close", "2")
+    say(_("# ... and a request the administrator does not find necessary is denied, with its reason (Art. 8-3)"))
     gyomu("request", "new", "--requester", "yamada", "--purpose", "business", "--recording", call,
           "--document", form, "--reason", "税務相談の経緯確認")
-    gyomu("request", "opinion", "2", "--by", "tanaka", "--agree", "--document", form)
-    gyomu("deny", "2", "--reason", "目的外のため", password=True)
+    gyomu("request", "opinion", "3", "--by", "tanaka", "--disagree", "--document", form)
+    gyomu("deny", "3", "--reason", "業務上特に必要とは認められないため", password=True)
 
     say(_("# 5. An emergency provision whose written request arrives later (Art. 9 (5), 11-2)"))
     gyomu("disclose", "new", "--basis", "emergency", "--decided-by", "市長室", "--recipient", "一宮警察署",

@@ -25,7 +25,12 @@ def test_demo_plays_the_day_and_leaves_a_consistent_home(tmp_path):
     assert kinds["image:erased"] == 1, "the 100-day-old segment is past the 3 months"
     assert kinds["image:stored"] >= 2, "the live camera's 12 s in 5 s segments"
     assert "A live RTSP stream stands in for the camera: rtsp://127.0.0.1:" in done.stdout
-    assert requests == [(1, "closed"), (2, "denied")]
+    assert requests == [(1, "closed"), (2, "closed"), (3, "denied")]
+    with sqlite3.connect(home / "ledger.db") as db:
+        opinions = db.execute("SELECT request_id, agree FROM opinions ORDER BY request_id").fetchall()
+    assert opinions == [(2, 1), (3, 0)], "the other section's requests heard the responsible head first"
+    viewed = home.with_name("gyomu-demo-work") / "viewing-2"
+    assert [p.suffix for p in viewed.iterdir() if p.suffix == ".wav"] == [".wav"]
     assert disclosure[0] == "emergency" and disclosure[1] == 1 and len(disclosure[2]) == 64
     assert outcomes.get("failed", 0) == 0
     report = home.with_name("gyomu-demo-work") / "運用状況.html"
