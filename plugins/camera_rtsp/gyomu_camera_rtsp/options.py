@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from urllib.parse import urlsplit, urlunsplit
 
+from gyomu_camera_rtsp.messages import _
 from gyomu_cli.errors import ConfigError
 
 KNOWN = ("url", "segment", "transport", "timeout", "container")
@@ -64,31 +65,41 @@ def read_options(options: dict) -> CameraOptions:
     unknown = sorted(set(options) - set(KNOWN) - set(ADDED_BY_CORE))
     if unknown:
         raise ConfigError(
-            f"unknown rtsp option {', '.join(unknown)}; the rtsp backend takes {', '.join(KNOWN)}"
+            _("unknown rtsp option {unknown}; the rtsp backend takes {known}").format(
+                unknown=", ".join(unknown), known=", ".join(KNOWN)
+            )
         )
 
     url = str(options.get("url") or "").strip()
     if not url:
         raise ConfigError(
-            "the rtsp backend needs the device option url, the camera's stream address: --option url=rtsp://HOST:554/PATH"
+            _(
+                "the rtsp backend needs the device option url, the camera's stream address: --option url=rtsp://HOST:554/PATH"
+            )
         )
     if (
         urlsplit(url).scheme.lower() not in ("rtsp", "rtsps")
         or not urlsplit(url).hostname
     ):
         raise ConfigError(
-            f"the device option url must be an rtsp:// or rtsps:// address with a host, not {redact(url)!r}"
+            _(
+                "the device option url must be an rtsp:// or rtsps:// address with a host, not {url!r}"
+            ).format(url=redact(url))
         )
 
     container = str(options.get("container") or "mp4").lower()
     if container not in CONTAINERS:
         raise ConfigError(
-            f"the device option container must be mp4 or mkv, not {container!r}"
+            _(
+                "the device option container must be mp4 or mkv, not {container!r}"
+            ).format(container=container)
         )
     transport = str(options.get("transport") or "tcp").lower()
     if transport not in TRANSPORTS:
         raise ConfigError(
-            f"the device option transport must be tcp or udp, not {transport!r}"
+            _(
+                "the device option transport must be tcp or udp, not {transport!r}"
+            ).format(transport=transport)
         )
 
     format_name, suffix = CONTAINERS[container]
@@ -112,7 +123,9 @@ def _seconds(options: dict, key: str, default: str, low: int, high: int) -> Frac
         value = None
     if value is None or not low <= value <= high:
         raise ConfigError(
-            f"the device option {key} must be a number of seconds from {low} to {high}, not {text!r}"
+            _(
+                "the device option {key} must be a number of seconds from {low} to {high}, not {text!r}"
+            ).format(key=key, low=low, high=high, text=text)
         )
     return value
 

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import av
 
+from gyomu_camera_rtsp.messages import _
 from gyomu_camera_rtsp.options import CameraOptions, read_options
 from gyomu_camera_rtsp.recovery import exclusive, recover
 from gyomu_camera_rtsp.take import Take
@@ -67,7 +68,11 @@ class RtspCamera:
         try:
             out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as error:
-            raise StorageError(f"cannot create {out_dir}: {error.strerror}") from None
+            raise StorageError(
+                _("cannot create {folder}: {reason}").format(
+                    folder=out_dir, reason=error.strerror
+                )
+            ) from None
         with exclusive(out_dir, self.options.prefix):
             yield from recover(out_dir, self.options.prefix)
             yield from self._reconnecting(out_dir, stop)
@@ -79,10 +84,13 @@ class RtspCamera:
                 source = self._connect()
             except (av.error.FFmpegError, OSError) as error:
                 log.warning(
-                    "%s: cannot connect (%s); trying again in %g s",
-                    self.options.shown_url,
-                    _reason(error, self.options.timeout * 2),
-                    delay,
+                    _(
+                        "{camera}: cannot connect ({reason}); trying again in {delay:g} s"
+                    ).format(
+                        camera=self.options.shown_url,
+                        reason=_reason(error, self.options.timeout * 2),
+                        delay=delay,
+                    )
                 )
                 stop.wait(delay)
                 delay = min(delay * 2, BACKOFF_MAX)
@@ -125,9 +133,10 @@ class RtspCamera:
                     packet = next(packets)
                 except (StopIteration, av.error.FFmpegError, OSError) as error:
                     log.warning(
-                        "%s: connection lost (%s); reconnecting",
-                        self.options.shown_url,
-                        _reason(error, self.options.timeout),
+                        _("{camera}: connection lost ({reason}); reconnecting").format(
+                            camera=self.options.shown_url,
+                            reason=_reason(error, self.options.timeout),
+                        )
                     )
                     closed_by = "disconnect"
                     break
@@ -142,19 +151,28 @@ class RtspCamera:
         supported = self._supported(self.options.format)
         video = next(iter(source.streams.video), None)
         if video is None:
-            raise MediaError("the stream has no video; check the device option url")
+            raise MediaError(_("the stream has no video; check the device option url"))
         if video.codec_context.name not in supported:
             other = "mkv" if self.options.format == "mp4" else "mp4"
             raise MediaError(
-                f"{self.options.format} cannot hold the camera's {video.codec_context.name} video without re-encoding; try the device option container={other}"
+                _(
+                    "{container} cannot hold the camera's {codec} video without re-encoding; try the device option container={other}"
+                ).format(
+                    container=self.options.format,
+                    codec=video.codec_context.name,
+                    other=other,
+                )
             )
         audio = next(iter(source.streams.audio), None)
         if audio is not None and audio.codec_context.name not in supported:
             log.warning(
-                "%s: %s audio cannot go into %s without re-encoding; recording video only",
-                self.options.shown_url,
-                audio.codec_context.name,
-                self.options.format,
+                _(
+                    "{camera}: {codec} audio cannot go into {container} without re-encoding; recording video only"
+                ).format(
+                    camera=self.options.shown_url,
+                    codec=audio.codec_context.name,
+                    container=self.options.format,
+                )
             )
             audio = None
         return video, audio
@@ -170,8 +188,8 @@ class RtspCamera:
 def _reason(error: BaseException, waited: float) -> str:
     """An FFmpeg error in words, without the address (it may hold a password)."""
     if isinstance(error, StopIteration):
-        return "the stream ended"
+        return _("the stream ended")
     if isinstance(error, (av.error.ExitError, TimeoutError)):
-        return f"nothing received for {waited:g} s"
+        return _("nothing received for {waited:g} s").format(waited=waited)
     text = getattr(error, "strerror", None) or str(error)
     return re.sub(r"\w+://\S+", "the camera", text).strip(" :'\"")

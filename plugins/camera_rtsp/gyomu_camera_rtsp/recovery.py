@@ -24,6 +24,7 @@ from pathlib import Path
 
 import av
 
+from gyomu_camera_rtsp.messages import _
 from gyomu_camera_rtsp.segment import PART, free_name
 from gyomu_cli.errors import Locked, MediaError, StorageError
 
@@ -40,14 +41,18 @@ def exclusive(out_dir: Path, prefix: str):
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as error:
         raise StorageError(
-            f"cannot create the lock file {path}: {error.strerror}"
+            _("cannot create the lock file {path}: {reason}").format(
+                path=path, reason=error.strerror
+            )
         ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise Locked(
-                f"another recorder is already writing camera {prefix}'s segments in {out_dir}"
+                _(
+                    "another recorder is already writing camera {prefix}'s segments in {folder}"
+                ).format(prefix=prefix, folder=out_dir)
             ) from None
         yield
     finally:
@@ -67,16 +72,17 @@ def recover(out_dir: Path, prefix: str) -> Iterator[dict]:
             aside = free_name(final.with_name(f"{final.name}.damaged"))
             _rename(part, aside)
             log.warning(
-                "%s holds no readable video (%s); set aside as %s",
-                part.name,
-                error,
-                aside.name,
+                _(
+                    "{part} holds no readable video ({error}); set aside as {aside}"
+                ).format(part=part.name, error=error, aside=aside.name)
             )
             continue
         final = free_name(final)
         _rename(part, final)
         log.warning(
-            "%s was left by an interrupted recorder; kept as %s", part.name, final.name
+            _("{part} was left by an interrupted recorder; kept as {final}").format(
+                part=part.name, final=final.name
+            )
         )
         started_at = dt.datetime.strptime(match["stamp"], "%Y%m%dT%H%M%SZ")
         started_at = started_at.replace(tzinfo=dt.UTC)
@@ -94,7 +100,9 @@ def _rename(source: Path, target: Path) -> None:
         os.rename(source, target)
     except OSError as error:
         raise StorageError(
-            f"cannot rename {source} to {target.name}: {error.strerror}"
+            _("cannot rename {source} to {target}: {reason}").format(
+                source=source, target=target.name, reason=error.strerror
+            )
         ) from None
 
 
@@ -104,7 +112,7 @@ def _probe(path: Path) -> dict:
         with av.open(str(path)) as media:
             video = next(iter(media.streams.video), None)
             if video is None:
-                raise MediaError("no video stream")
+                raise MediaError(_("no video stream"))
             audio = next(iter(media.streams.audio), None)
             first = end = None
             for packet in media.demux(video):
@@ -113,7 +121,7 @@ def _probe(path: Path) -> dict:
                 first = packet.dts if first is None else first
                 end = packet.dts + (packet.duration or 0)
             if first is None:
-                raise MediaError("no video packet")
+                raise MediaError(_("no video packet"))
             return {
                 "duration": float((end - first) * video.time_base),
                 "codec": video.codec_context.name,

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import av
 
+from gyomu_camera_rtsp.messages import _
 from gyomu_camera_rtsp.sink import Sink
 from gyomu_cli.errors import MediaError, StorageError, StorageFull
 
@@ -77,7 +78,11 @@ class Segment:
                 raise self._failed(self.sink.error or error) from None
             self.discard()
             raise MediaError(
-                f"the camera's {video.codec_context.name} stream cannot be copied into {format_name}: {error}"
+                _(
+                    "the camera's {codec} stream cannot be copied into {container}: {error}"
+                ).format(
+                    codec=video.codec_context.name, container=format_name, error=error
+                )
             ) from None
 
     def elapsed(self, dts: int) -> Fraction:
@@ -107,9 +112,9 @@ class Segment:
             self.refused += 1
             if self.refused == 1:
                 log.warning(
-                    "%s: the muxer refused a packet (%s); skipping such packets",
-                    self.path.name,
-                    error,
+                    _(
+                        "{segment}: the muxer refused a packet ({error}); skipping such packets"
+                    ).format(segment=self.path.name, error=error)
                 )
 
     def close(self, closed_by: str, end_dts: int | None = None) -> dict:
@@ -125,10 +130,10 @@ class Segment:
         except (av.error.FFmpegError, OSError) as error:
             if self.sink.error is None and not isinstance(error, OSError):
                 log.warning(
-                    "%s: the muxer could not finish the file (%s); "
-                    "it is kept, readable up to its last fragment",
-                    self.path.name,
-                    error,
+                    _(
+                        "{segment}: the muxer could not finish the file ({error}); "
+                        "it is kept, readable up to its last fragment"
+                    ).format(segment=self.path.name, error=error)
                 )
         try:
             if self.sink.error is not None:
@@ -161,13 +166,17 @@ class Segment:
         if error.errno in FULL:
             self.discard()
             return StorageFull(
-                f"no space left in {self.part.parent} while recording: recording stopped, the unfinished segment was removed and nothing stored was deleted; free space or add storage, then start capture again"
+                _(
+                    "no space left in {folder} while recording: recording stopped, the unfinished segment was removed and nothing stored was deleted; free space or add storage, then start capture again"
+                ).format(folder=self.part.parent)
             )
         self.done = True
         self.sink.close()
         reason = error.strerror or str(error)
         return StorageError(
-            f"cannot write the segment {self.part}: {reason}; recording stopped and the partial file was kept"
+            _(
+                "cannot write the segment {segment}: {reason}; recording stopped and the partial file was kept"
+            ).format(segment=self.part, reason=reason)
         )
 
     def discard(self) -> None:
@@ -197,14 +206,20 @@ def _reserve(out_dir: Path, stem: str, suffix: str) -> tuple[Path, Path, int]:
         except OSError as error:
             if error.errno in FULL:
                 raise StorageFull(
-                    f"no space left in {out_dir} for a new segment: recording stopped and nothing stored was deleted; free space or add storage, then start capture again"
+                    _(
+                        "no space left in {folder} for a new segment: recording stopped and nothing stored was deleted; free space or add storage, then start capture again"
+                    ).format(folder=out_dir)
                 ) from None
             raise StorageError(
-                f"cannot create a segment in {out_dir}: {error.strerror}"
+                _("cannot create a segment in {folder}: {reason}").format(
+                    folder=out_dir, reason=error.strerror
+                )
             ) from None
         return path, part, fd
     raise StorageError(
-        f"{out_dir} already holds 1000 segments named {stem}; move them away"
+        _("{folder} already holds 1000 segments named {stem}; move them away").format(
+            folder=out_dir, stem=stem
+        )
     )
 
 
@@ -214,7 +229,9 @@ def free_name(path: Path) -> Path:
         name = path if attempt == 0 else path.with_stem(f"{path.stem}-{attempt}")
         if not name.exists():
             return name
-    raise FileExistsError(errno.EEXIST, "1000 files already have this name", str(path))
+    raise FileExistsError(
+        errno.EEXIST, _("1000 files already have this name"), str(path)
+    )
 
 
 def _sync(path: Path) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
+from gyomu_camera_rtsp.messages import _
 from gyomu_camera_rtsp.options import CameraOptions
 from gyomu_camera_rtsp.segment import Segment
 from gyomu_cli.errors import GyomuError
@@ -60,7 +61,9 @@ class Take:
         if packet.stream.index == self.video.index:
             if self._jumped(packet.dts):
                 log.warning(
-                    "%s: the camera's timestamps jumped", self.options.shown_url
+                    _("{camera}: the camera's timestamps jumped").format(
+                        camera=self.options.shown_url
+                    )
                 )
                 yield from self._close("discontinuity")
                 self.anchor = None
@@ -82,10 +85,16 @@ class Take:
         try:
             closed = segment.close("error")
             log.warning(
-                "segment %s was closed but not handed over", closed["path"].name
+                _("segment {segment} was closed but not handed over").format(
+                    segment=closed["path"].name
+                )
             )
         except GyomuError as error:
-            log.error("segment %s could not be closed: %s", segment.part.name, error)
+            log.error(
+                _("segment {segment} could not be closed: {error}").format(
+                    segment=segment.part.name, error=error
+                )
+            )
 
     def _jumped(self, dts: int) -> bool:
         if self.last_dts is None:
@@ -142,9 +151,12 @@ class Take:
         if not self.skew_reported:
             self.skew_reported = True
             log.warning(
-                "%s: the camera's clock is %d s off this machine's; using this machine's",
-                self.options.shown_url,
-                (theirs - ours).total_seconds(),
+                _(
+                    "{camera}: the camera's clock is {seconds} s off this machine's; using this machine's"
+                ).format(
+                    camera=self.options.shown_url,
+                    seconds=int((theirs - ours).total_seconds()),
+                )
             )
         return ours
 

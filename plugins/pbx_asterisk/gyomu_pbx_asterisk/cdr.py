@@ -16,6 +16,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from gyomu_pbx_asterisk.messages import _
+
 BASE = [
     "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel",
     "lastapp", "lastdata", "start", "answer", "end", "duration", "billsec",
@@ -68,7 +70,7 @@ def csv_layout(fields: list[str]) -> list[str]:
         return BASE + (["uniqueid"] if UNIQUEID.fullmatch(fields[16]) else ["userfield"])
     if extra == 2:
         return BASE + ["uniqueid", "userfield"]
-    raise BadRow(f"{len(fields)} columns; cdr_csv writes 16 to 21")
+    raise BadRow(_("{count} columns; cdr_csv writes 16 to 21").format(count=len(fields)))
 
 
 def parse(line: str, tz: dt.tzinfo, columns: list[str] | None = None) -> Row:
@@ -76,19 +78,19 @@ def parse(line: str, tz: dt.tzinfo, columns: list[str] | None = None) -> Row:
     try:
         [fields] = list(csv.reader([line], strict=True))
     except (csv.Error, ValueError) as error:
-        raise BadRow(f"not CSV ({error})") from None
+        raise BadRow(_("not CSV ({error})").format(error=error)) from None
     names = columns or csv_layout(fields)
     if len(fields) != len(names):
-        raise BadRow(f"{len(fields)} columns where the layout has {len(names)}")
+        raise BadRow(_("{count} columns where the layout has {expected}").format(count=len(fields), expected=len(names)))
     value = dict(zip(names, fields))
     if not value.get("uniqueid") and value.get("linkedid"):
         value["uniqueid"] = value["linkedid"]  # newcdrcolumns without loguniqueid: the call's first channel
     if not value.get("uniqueid"):
-        raise BadRow("no uniqueid: turn on loguniqueid in cdr.conf (or name the column in `columns`)")
+        raise BadRow(_("no uniqueid: turn on loguniqueid in cdr.conf (or name the column in `columns`)"))
     try:
         billsec = int(value.get("billsec") or 0)
     except ValueError:
-        raise BadRow(f"billsec {value['billsec']!r} is not a number") from None
+        raise BadRow(_("billsec {value!r} is not a number").format(value=value["billsec"])) from None
     return Row(
         src=value.get("src", ""),
         dst=value.get("dst", ""),
@@ -109,5 +111,5 @@ def _time(text: str | None, tz: dt.tzinfo, what: str) -> dt.datetime:
     try:
         naive = dt.datetime.strptime(text or "", "%Y-%m-%d %H:%M:%S")
     except ValueError:
-        raise BadRow(f"{what} time {text!r} is not YYYY-MM-DD HH:MM:SS") from None
+        raise BadRow(_("{column} time {text!r} is not YYYY-MM-DD HH:MM:SS").format(column=what, text=text)) from None
     return naive.replace(tzinfo=tz).astimezone(dt.timezone.utc)

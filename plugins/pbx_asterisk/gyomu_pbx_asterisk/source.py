@@ -24,9 +24,11 @@ import soundfile
 from gyomu_cli import clock
 from gyomu_cli.backends import CallCapture
 from gyomu_cli.errors import ConfigError, MediaError
+from gyomu_cli.i18n import english
 from gyomu_cli.shred import overwrite_and_unlink
 from gyomu_pbx_asterisk import cdr, spool
 from gyomu_pbx_asterisk.channels import Trunks, extension
+from gyomu_pbx_asterisk.messages import _
 from gyomu_pbx_asterisk.state import State
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,9 @@ def _seconds(options: dict, name: str, default: float) -> float:
     try:
         return float(options.get(name, default))
     except ValueError:
-        raise ConfigError(f"option {name}={options[name]!r} is not a number of seconds") from None
+        raise ConfigError(
+            _("option {name}={value!r} is not a number of seconds").format(name=name, value=options[name])
+        ) from None
 
 
 def read_extensions(path: Path) -> dict[str, str]:
@@ -48,11 +52,13 @@ def read_extensions(path: Path) -> dict[str, str]:
         with open(path, newline="", encoding="utf-8-sig") as data:
             rows = [r for r in csv.reader(data) if r and not r[0].startswith("#")]
     except OSError as error:
-        raise ConfigError(f"cannot read the extension map {path}: {error.strerror}") from None
+        raise ConfigError(
+            _("cannot read the extension map {path}: {error}").format(path=path, error=error.strerror)
+        ) from None
     if rows and rows[0][0].strip().lower() == "extension":
         rows = rows[1:]
     if any(len(r) < 2 for r in rows):
-        raise ConfigError(f"the extension map {path} needs two columns: extension,section")
+        raise ConfigError(_("the extension map {path} needs two columns: extension,section").format(path=path))
     return {r[0].strip(): r[1].strip() for r in rows}
 
 
@@ -79,14 +85,18 @@ class AsteriskSource:
     def from_options(cls, home: Path, options: dict) -> "AsteriskSource":
         if not options.get("timezone"):
             raise ConfigError(
-                "set --option timezone=UTC (cdr.conf usegmtime=yes) or the PBX's zone, e.g. Asia/Tokyo; "
-                "gyomu does not guess the zone of CDR times"
+                _(
+                    "set --option timezone=UTC (cdr.conf usegmtime=yes) or the PBX's zone, e.g. Asia/Tokyo; "
+                    "gyomu does not guess the zone of CDR times"
+                )
             )
         if not options.get("trunks"):
-            raise ConfigError("set --option trunks=ENDPOINT[,ENDPOINT...]: the trunk endpoints that carry external calls")
+            raise ConfigError(
+                _("set --option trunks=ENDPOINT[,ENDPOINT...]: the trunk endpoints that carry external calls")
+            )
         unanswered = options.get("unanswered", "record")
         if unanswered not in ("record", "skip"):
-            raise ConfigError(f"option unanswered is record or skip, not {unanswered!r}")
+            raise ConfigError(_("option unanswered is record or skip, not {value!r}").format(value=unanswered))
         columns = [c.strip() for c in options["columns"].split(",")] if options.get("columns") else None
         return cls(
             device=options.get("device", "pbx"),
@@ -110,8 +120,12 @@ class AsteriskSource:
             try:
                 row = cdr.parse(line, self.tz, self.columns)
             except cdr.BadRow as error:
-                if self.state.note_bad_line(number, str(error)):
-                    log.error("%s line %s set aside: %s", self.cdr_path.name, number, error)
+                if self.state.note_bad_line(number, str(english(error))):  # the note's key: in English
+                    log.error(
+                        _("{file} line {line} set aside: {error}").format(
+                            file=self.cdr_path.name, line=number, error=error
+                        )
+                    )
                 continue
             self._cross_check(row)
             self.state.add_row(row, external=self._external(row))
@@ -123,17 +137,23 @@ class AsteriskSource:
         epoch = float(row.uniqueid.split(".")[0])
         if abs(row.start.timestamp() - epoch) > 900 and self.state.note_once("zone-check"):
             log.warning(
-                "device %s: CDR start times differ from their uniqueid by %.0f minutes; is the timezone option right?",
-                self.device, (row.start.timestamp() - epoch) / 60,
+                _(
+                    "device {device}: CDR start times differ from their uniqueid by {minutes:.0f} minutes; "
+                    "is the timezone option right?"
+                ).format(device=self.device, minutes=(row.start.timestamp() - epoch) / 60)
             )
 
     # offering finished calls
 
     def scan(self) -> Iterator[CallCapture]:
         if not self.cdr_path.exists() and self.state.cdr["inode"] is None:
-            raise ConfigError(f"the CDR file {self.cdr_path} does not exist; check the cdr option")
+            raise ConfigError(
+                _("the CDR file {path} does not exist; check the cdr option").format(path=self.cdr_path)
+            )
         if not self.spool_dir.is_dir():
-            raise ConfigError(f"the spool folder {self.spool_dir} does not exist; check the spool option")
+            raise ConfigError(
+                _("the spool folder {path} does not exist; check the spool option").format(path=self.spool_dir)
+            )
         self._take_rows()
         files = spool.walk(self.spool_dir)
         now = time.time()
@@ -158,20 +178,25 @@ class AsteriskSource:
         if answered and not audible:
             if now - last_end > self.orphan_after and self.state.note_once(f"orphan-row:{conversation}"):
                 log.error(
-                    "device %s: call %s has CDR rows but no recording in %s; kept and retried",
-                    self.device, conversation, self.spool_dir,
+                    _("device {device}: call {call} has CDR rows but no recording in {spool}; kept and retried").format(
+                        device=self.device, call=conversation, spool=self.spool_dir
+                    )
                 )
             return None
         if not answered and self.unanswered == "skip":
             self._erase([rec.path for rec in recordings])
             self.state.done(conversation)
-            log.info("device %s: unanswered call %s skipped", self.device, conversation)
+            log.info(_("device {device}: unanswered call {call} skipped").format(device=self.device, call=conversation))
             return None
         try:
             audio = self._audio(conversation, audible)
         except MediaError as error:
-            log.error("device %s: call %s set aside: %s", self.device, conversation, error)
-            self.state.set_aside(conversation, str(error))
+            log.error(
+                _("device {device}: call {call} set aside: {error}").format(
+                    device=self.device, call=conversation, error=error
+                )
+            )
+            self.state.set_aside(conversation, str(english(error)))  # kept in the state file: in English
             return None
         call = self._call(conversation, rows, audio, [r.path for r in recordings])
         self._offered[conversation] = [r.path for r in recordings]
@@ -194,7 +219,11 @@ class AsteriskSource:
         except (soundfile.LibsndfileError, RuntimeError) as error:
             raise MediaError(f"{received.name}/{sent.name}: {error}") from None
         if rate != rate_sent or left.ndim != 1 or right.ndim != 1:
-            raise MediaError(f"{received.name} and {sent.name} differ in rate or channels; cannot join them")
+            raise MediaError(
+                _("{received} and {sent} differ in rate or channels; cannot join them").format(
+                    received=received.name, sent=sent.name
+                )
+            )
         frames = max(len(left), len(right))
         both = np.zeros((frames, 2), dtype="int16")
         both[: len(left), 0] = left
@@ -240,7 +269,11 @@ class AsteriskSource:
         if ext in self.extensions:
             return self.extensions[ext]
         if self.state.note_once(f"unknown-extension:{ext}"):
-            log.warning("device %s: extension %s is not in the extension map; its calls go to the device's section", self.device, ext)
+            log.warning(
+                _("device {device}: extension {extension} is not in the extension map; its calls go to the device's section").format(
+                    device=self.device, extension=ext
+                )
+            )
         return None
 
     def _report_lonely_files(self, files, now: float) -> None:
@@ -250,7 +283,11 @@ class AsteriskSource:
             for rec in recordings:
                 age = now - rec.path.stat().st_mtime if rec.path.exists() else 0
                 if age > self.orphan_after and self.state.note_once(f"orphan-file:{rec.path}"):
-                    log.error("device %s: recording %s has no CDR row; kept and retried", self.device, rec.path)
+                    log.error(
+                        _("device {device}: recording {path} has no CDR row; kept and retried").format(
+                            device=self.device, path=rec.path
+                        )
+                    )
 
     # after the core has stored the call
 

@@ -26,6 +26,7 @@ from typing import BinaryIO
 from gyomu_cli.backends import StoredObject
 from gyomu_cli.errors import ObjectMissing, StorageError, StorageFull
 from gyomu_cli.shred import overwrite_and_unlink
+from gyomu_storage_local.messages import _
 
 CHUNK = 1 << 20
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
@@ -43,7 +44,7 @@ class LocalStore:
 
     def _path(self, key: str) -> Path:
         if not KEY_PATTERN.fullmatch(key) or any(p in (".", "..") for p in key.split("/")):
-            raise StorageError(f"invalid storage key {key!r}")
+            raise StorageError(_("invalid storage key {key!r}").format(key=key))
         return self.root / key
 
     def _make_dirs(self, folder: Path) -> None:
@@ -65,7 +66,7 @@ class LocalStore:
             tmp = path.parent / f"{TMP_PREFIX}{secrets.token_hex(8)}"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError as error:
-            raise self._error(error, f"cannot write under {self.root}") from None
+            raise self._error(error, _("cannot write under {root}").format(root=self.root)) from None
         digest, size = hashlib.sha256(), 0
         try:
             with os.fdopen(fd, "wb") as out:
@@ -80,8 +81,8 @@ class LocalStore:
         except OSError as error:
             overwrite_and_unlink(tmp)
             if error.errno == errno.EEXIST:
-                raise StorageError(f"storage key {key} already holds an object") from None
-            raise self._error(error, f"cannot store {key}") from None
+                raise StorageError(_("storage key {key} already holds an object").format(key=key)) from None
+            raise self._error(error, _("cannot store {key}").format(key=key)) from None
         finally:
             if tmp.exists():
                 tmp.unlink()
@@ -91,9 +92,9 @@ class LocalStore:
         try:
             return open(self._path(key), "rb")
         except FileNotFoundError:
-            raise ObjectMissing(f"stored object {key} is missing from {self.root}") from None
+            raise ObjectMissing(_("stored object {key} is missing from {root}").format(key=key, root=self.root)) from None
         except OSError as error:
-            raise self._error(error, f"cannot read {key}") from None
+            raise self._error(error, _("cannot read {key}").format(key=key)) from None
 
     def stat(self, key: str) -> StoredObject:
         digest, size = hashlib.sha256(), 0
@@ -113,7 +114,7 @@ class LocalStore:
             if erased:
                 _fsync_dir(path.parent)
         except OSError as error:
-            raise self._error(error, f"cannot erase {key}") from None
+            raise self._error(error, _("cannot erase {key}").format(key=key)) from None
         return erased
 
     def describe(self) -> dict:
@@ -122,17 +123,21 @@ class LocalStore:
     def keys(self) -> Iterator[str]:
         if not self.root.is_dir():
             return
-        for folder, _, files in os.walk(self.root):
+        for folder, _subfolders, files in os.walk(self.root):
             for name in sorted(files):
                 if not name.startswith(TMP_PREFIX):
                     yield str(Path(folder, name).relative_to(self.root))
 
     def _error(self, error: OSError, what: str) -> StorageError:
+        """The error for a failed file operation; `what` (a marked message) comes first, as its context."""
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             return StorageFull(
-                f"{what}: no space left on {self.root}; nothing new is stored until space is added (stored recordings are kept, Art. 6-2)"
+                _(
+                    "{what}: no space left on {root}; nothing new is stored until space is added "
+                    "(stored recordings are kept, Art. 6-2)"
+                ).format(what=what, root=self.root)
             )
-        return StorageError(f"{what}: {error.strerror}")
+        return StorageError(_("{what}: {error}").format(what=what, error=error.strerror))
 
 
 def _fsync_dir(folder: Path) -> None:

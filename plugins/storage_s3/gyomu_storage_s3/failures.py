@@ -19,11 +19,13 @@ from botocore.exceptions import (
 from s3transfer.exceptions import RetriesExceededError
 
 from gyomu_cli.errors import ConfigError, GyomuError, StorageError, StorageFull
+from gyomu_cli.i18n import N_
+from gyomu_storage_s3.messages import _
 
 # What a call to the store can fail with; anything else is a bug and surfaces.
 FAILURES = (BotoCoreError, ClientError, RetriesExceededError, OSError)
 
-CREDENTIAL_PLACES = (
+CREDENTIAL_PLACES = N_(
     "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment, "
     "a profile in ~/.aws/credentials (AWS_PROFILE), or the instance role"
 )
@@ -47,50 +49,81 @@ def status_of(error: ClientError) -> int:
 
 
 def translate(error: Exception, what: str, endpoint: str, bucket: str) -> GyomuError:
-    """The gyomu error for a failure while doing `what` (e.g. "cannot store x")."""
+    """The gyomu error for a failure while doing `what` (e.g. "cannot store x").
+
+    `what` is a marked message of its own; each message here puts it first,
+    before a colon, as the context of the failure.
+    """
     if isinstance(error, GyomuError):
         return error
+    places = _(CREDENTIAL_PLACES)
     if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
         return StorageError(
-            f"{what}: no S3 credentials found; give them as {CREDENTIAL_PLACES}"
+            _("{what}: no S3 credentials found; give them as {places}").format(
+                what=what, places=places
+            )
         )
     if isinstance(error, CredentialRetrievalError):
         return StorageError(
-            f"{what}: the S3 credentials could not be fetched ({error}); give them as {CREDENTIAL_PLACES}"
+            _(
+                "{what}: the S3 credentials could not be fetched ({error}); give them as {places}"
+            ).format(what=what, error=error, places=places)
         )
     if isinstance(error, (ReadTimeoutError, ResponseStreamingError)):
         return StorageError(
-            f"{what}: S3 endpoint {endpoint} stopped answering ({_short(error)})"
+            _("{what}: S3 endpoint {endpoint} stopped answering ({error})").format(
+                what=what, endpoint=endpoint, error=_short(error)
+            )
         )
     if isinstance(error, ConnectionError):
         return StorageError(
-            f"{what}: cannot reach S3 endpoint {endpoint} ({_short(error)})"
+            _("{what}: cannot reach S3 endpoint {endpoint} ({error})").format(
+                what=what, endpoint=endpoint, error=_short(error)
+            )
         )
     if isinstance(error, ClientError):
         code, status = code_of(error), status_of(error)
         if code in REFUSED_CREDENTIALS or (status == 403 and code in ("403", "")):
             return StorageError(
-                f"{what}: S3 endpoint {endpoint} refused the credentials ({code or status}); check {CREDENTIAL_PLACES}"
+                _(
+                    "{what}: S3 endpoint {endpoint} refused the credentials ({code}); check {places}"
+                ).format(
+                    what=what, endpoint=endpoint, code=code or status, places=places
+                )
             )
         if code in MISSING_BUCKET and status == 404:
             return ConfigError(
-                f"bucket {bucket} does not exist at {endpoint}; create it or set [storage] bucket to one that exists"
+                _(
+                    "bucket {bucket} does not exist at {endpoint}; create it or set [storage] bucket to one that exists"
+                ).format(bucket=bucket, endpoint=endpoint)
             )
         if code in FULL:
             return StorageFull(
-                f"{what}: S3 bucket {bucket} at {endpoint} is full ({code}); nothing new is stored until space is added (stored recordings are kept, Art. 6-2)"
+                _(
+                    "{what}: S3 bucket {bucket} at {endpoint} is full ({code}); nothing new is stored until space is added (stored recordings are kept, Art. 6-2)"
+                ).format(what=what, bucket=bucket, endpoint=endpoint, code=code)
             )
         if code == "AccessDenied":
             return StorageError(
-                f"{what}: S3 endpoint {endpoint} denied access to bucket {bucket} (AccessDenied); check the user's permissions"
+                _(
+                    "{what}: S3 endpoint {endpoint} denied access to bucket {bucket} (AccessDenied); check the user's permissions"
+                ).format(what=what, endpoint=endpoint, bucket=bucket)
             )
         message = error.response.get("Error", {}).get("Message") or code
         return StorageError(
-            f"{what}: S3 endpoint {endpoint} answered {status} {code}: {message}"
+            _(
+                "{what}: S3 endpoint {endpoint} answered {status} {code}: {message}"
+            ).format(
+                what=what, endpoint=endpoint, status=status, code=code, message=message
+            )
         )
     if isinstance(error, BotoCoreError):
-        return StorageError(f"{what}: {_short(error)}")
-    return StorageError(f"{what}: {type(error).__name__}: {_short(error)}")
+        return StorageError(_("{what}: {error}").format(what=what, error=_short(error)))
+    return StorageError(
+        _("{what}: {kind}: {error}").format(
+            what=what, kind=type(error).__name__, error=_short(error)
+        )
+    )
 
 
 def _short(error: Exception) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from gyomu_cli.errors import ConfigError
+from gyomu_storage_s3.messages import _
 
 LOCK_MODES = ("off", "compliance")
 KNOWN = {"endpoint", "bucket", "region", "object-lock", "prefix"}
@@ -41,42 +42,58 @@ class S3Options:
         )
         if secret:
             raise ConfigError(
-                f"[storage] option {secret[0]!r} is not read: the S3 backend takes credentials only from the standard places (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, an instance role); remove it from gyomu.toml"
+                _(
+                    "[storage] option {option!r} is not read: the S3 backend takes credentials only from the standard places (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, an instance role); remove it from gyomu.toml"
+                ).format(option=secret[0])
             )
         unknown = sorted(set(given) - KNOWN)
         if unknown:
             raise ConfigError(
-                f"[storage] option {unknown[0]!r} is unknown to the S3 backend; it knows {', '.join(sorted(KNOWN))}"
+                _(
+                    "[storage] option {option!r} is unknown to the S3 backend; it knows {known}"
+                ).format(option=unknown[0], known=", ".join(sorted(KNOWN)))
             )
         for required in ("endpoint", "bucket"):
             if not given.get(required):
                 raise ConfigError(
-                    f"[storage] backend storage_s3 needs {required} = ... (see plugins/storage_s3/README.md)"
+                    _(
+                        "[storage] backend storage_s3 needs {option} = ... (see plugins/storage_s3/README.md)"
+                    ).format(option=required)
                 )
         endpoint = given["endpoint"].rstrip("/")
         url = urlsplit(endpoint)
         if url.scheme not in ("http", "https") or not url.hostname:
             raise ConfigError(
-                f"[storage] endpoint {endpoint!r} is not an http:// or https:// URL"
+                _(
+                    "[storage] endpoint {endpoint!r} is not an http:// or https:// URL"
+                ).format(endpoint=endpoint)
             )
         if url.username or url.password:
             raise ConfigError(
-                "[storage] endpoint must not carry a user or password; the S3 backend takes credentials only from the standard places"
+                _(
+                    "[storage] endpoint must not carry a user or password; the S3 backend takes credentials only from the standard places"
+                )
             )
         bucket = given["bucket"]
         if not BUCKET_PATTERN.fullmatch(bucket):
             raise ConfigError(
-                f"[storage] bucket {bucket!r} is not a valid S3 bucket name (3-63 lower-case letters, digits, '.' and '-')"
+                _(
+                    "[storage] bucket {bucket!r} is not a valid S3 bucket name (3-63 lower-case letters, digits, '.' and '-')"
+                ).format(bucket=bucket)
             )
         lock = given.get("object-lock", "off").lower() or "off"
         if lock not in LOCK_MODES:
             raise ConfigError(
-                f"[storage] object-lock is 'compliance' or 'off', not {lock!r}"
+                _(
+                    "[storage] object-lock is 'compliance' or 'off', not {lock!r}"
+                ).format(lock=lock)
             )
         prefix = given.get("prefix", "").strip("/")
         if prefix and not PREFIX_PATTERN.fullmatch(prefix):
             raise ConfigError(
-                f"[storage] prefix {prefix!r} may hold only letters, digits, '.', '_', '-' and '/'"
+                _(
+                    "[storage] prefix {prefix!r} may hold only letters, digits, '.', '_', '-' and '/'"
+                ).format(prefix=prefix)
             )
         return cls(
             endpoint=endpoint,

@@ -42,6 +42,7 @@ from botocore.exceptions import ClientError
 from gyomu_cli.backends import StoredObject
 from gyomu_cli.errors import ConfigError, GyomuError, ObjectMissing, StorageError
 from gyomu_storage_s3.failures import FAILURES, code_of, status_of, translate
+from gyomu_storage_s3.messages import _
 from gyomu_storage_s3.options import S3Options
 from gyomu_storage_s3.streams import BodyReader, HashingReader
 
@@ -95,8 +96,10 @@ class S3Store:
         self, key: str, source: BinaryIO, retain_until: dt.datetime | None = None
     ) -> StoredObject:
         name = self._name(key)
-        if self._head(name, f"cannot store {key}") is not None:
-            raise StorageError(f"storage key {key} already holds an object")
+        if self._head(name, _("cannot store {key}").format(key=key)) is not None:
+            raise StorageError(
+                _("storage key {key} already holds an object").format(key=key)
+            )
 
         extra = self._lock_arguments(retain_until)
         reader = HashingReader(source)
@@ -105,13 +108,22 @@ class S3Store:
                 reader, self.options.bucket, name, ExtraArgs=extra, Config=TRANSFER
             )
         except FAILURES as error:
-            raise self._error(error, f"cannot store {key}") from None
+            raise self._error(error, _("cannot store {key}").format(key=key)) from None
 
-        head = self._head(name, f"cannot check {key} after storing it")
-        held = "nothing" if head is None else f"{head['ContentLength']} bytes"
-        if head is None or head["ContentLength"] != reader.size:
+        head = self._head(
+            name, _("cannot check {key} after storing it").format(key=key)
+        )
+        if head is None:
             raise StorageError(
-                f"cannot store {key}: {reader.size} bytes were sent but the store holds {held}"
+                _(
+                    "cannot store {key}: {size} bytes were sent but the store holds nothing"
+                ).format(key=key, size=reader.size)
+            )
+        if head["ContentLength"] != reader.size:
+            raise StorageError(
+                _(
+                    "cannot store {key}: {size} bytes were sent but the store holds {held} bytes"
+                ).format(key=key, size=reader.size, held=head["ContentLength"])
             )
         return StoredObject(key, reader.size, reader.digest.hexdigest())
 
@@ -122,12 +134,12 @@ class S3Store:
         except ClientError as error:
             if code_of(error) in NOT_FOUND:
                 raise self._missing(key) from None
-            raise self._error(error, f"cannot read {key}") from None
+            raise self._error(error, _("cannot read {key}").format(key=key)) from None
         except FAILURES as error:
-            raise self._error(error, f"cannot read {key}") from None
+            raise self._error(error, _("cannot read {key}").format(key=key)) from None
 
         def fail(error: Exception) -> GyomuError:
-            return self._error(error, f"cannot read {key}")
+            return self._error(error, _("cannot read {key}").format(key=key))
 
         return io.BufferedReader(BodyReader(response["Body"], fail), CHUNK)
 
@@ -139,7 +151,8 @@ class S3Store:
         return StoredObject(key, reader.size, reader.digest.hexdigest())
 
     def exists(self, key: str) -> bool:
-        return self._head(self._name(key), f"cannot look up {key}") is not None
+        what = _("cannot look up {key}").format(key=key)
+        return self._head(self._name(key), what) is not None
 
     def keys(self) -> Iterator[str]:
         prefix = self.options.prefix
@@ -151,7 +164,7 @@ class S3Store:
                 for item in page.get("Contents", []):
                     yield item["Key"][len(prefix) :]
         except FAILURES as error:
-            raise self._error(error, "cannot list the stored objects") from None
+            raise self._error(error, _("cannot list the stored objects")) from None
 
     # Erasure and holds
 
@@ -187,9 +200,9 @@ class S3Store:
         except ClientError as error:
             if code_of(error) in NOT_FOUND:
                 raise self._missing(key) from None
-            raise self._error(error, f"cannot set the legal hold on {key}") from None
+            raise self._error(error, self._hold_failed(key)) from None
         except FAILURES as error:
-            raise self._error(error, f"cannot set the legal hold on {key}") from None
+            raise self._error(error, self._hold_failed(key)) from None
 
     # The connection and its first check
 
@@ -213,7 +226,7 @@ class S3Store:
 
     def _check_bucket(self, client) -> None:
         bucket, endpoint = self.options.bucket, self.options.endpoint
-        what = f"cannot use bucket {bucket}"
+        what = _("cannot use bucket {bucket}").format(bucket=bucket)
         try:
             client.head_bucket(Bucket=bucket)
         except FAILURES as error:
@@ -232,7 +245,9 @@ class S3Store:
             raise self._error(error, what) from None
         if enabled != "Enabled":
             raise ConfigError(
-                f"bucket {bucket} at {endpoint} has no S3 Object Lock, which object-lock = compliance needs; use a bucket created with object lock enabled, or set object-lock = off"
+                _(
+                    "bucket {bucket} at {endpoint} has no S3 Object Lock, which object-lock = compliance needs; use a bucket created with object lock enabled, or set object-lock = off"
+                ).format(bucket=bucket, endpoint=endpoint)
             )
 
     # Helpers
@@ -241,7 +256,7 @@ class S3Store:
         if not KEY_PATTERN.fullmatch(key) or any(
             p in (".", "..") for p in key.split("/")
         ):
-            raise StorageError(f"invalid storage key {key!r}")
+            raise StorageError(_("invalid storage key {key!r}").format(key=key))
         return self.options.prefix + key
 
     def _lock_arguments(self, retain_until: dt.datetime | None) -> dict:
@@ -250,7 +265,9 @@ class S3Store:
             return {}
         if retain_until.tzinfo is None:
             raise StorageError(
-                f"retain_until {retain_until.isoformat()} has no time zone; the store needs an exact instant"
+                _(
+                    "retain_until {date} has no time zone; the store needs an exact instant"
+                ).format(date=retain_until.isoformat())
             )
         if retain_until <= dt.datetime.now(dt.UTC):
             return {}
@@ -287,7 +304,7 @@ class S3Store:
                     if item["Key"] == name:
                         markers.append(item["VersionId"])
         except FAILURES as error:
-            raise self._error(error, f"cannot erase {key}") from None
+            raise self._error(error, self._erase_failed(key)) from None
         return versions, markers
 
     def _delete_version(self, key: str, name: str, version_id: str) -> None:
@@ -301,29 +318,43 @@ class S3Store:
             locked = None
             if status_of(error) == 403 and code_of(error) == "AccessDenied":
                 locked = self._locked(key, name, version_id)
-            raise locked or self._error(error, f"cannot erase {key}") from None
+            raise locked or self._error(error, self._erase_failed(key)) from None
         except FAILURES as error:
-            raise self._error(error, f"cannot erase {key}") from None
+            raise self._error(error, self._erase_failed(key)) from None
 
     def _locked(self, key: str, name: str, version_id: str) -> StorageError | None:
         """Why the store refused a deletion, when its object lock is the reason."""
-        head = self._head(name, f"cannot erase {key}", version_id) or {}
+        head = self._head(name, self._erase_failed(key), version_id) or {}
         if head.get("ObjectLockLegalHoldStatus") == "ON":
             return StorageError(
-                f"cannot erase {key}: the store's legal hold keeps it until the hold is released"
+                _(
+                    "cannot erase {key}: the store's legal hold keeps it until the hold is released"
+                ).format(key=key)
             )
         until = head.get("ObjectLockRetainUntilDate")
         if until is not None and until > dt.datetime.now(dt.UTC):
             date = until.astimezone(dt.UTC).isoformat(timespec="seconds")
             return StorageError(
-                f"cannot erase {key}: the store's object lock keeps it until {date}"
+                _(
+                    "cannot erase {key}: the store's object lock keeps it until {date}"
+                ).format(key=key, date=date)
             )
         return None
 
     def _missing(self, key: str) -> ObjectMissing:
         return ObjectMissing(
-            f"stored object {key} is missing from bucket {self.options.bucket} at {self.options.endpoint}"
+            _(
+                "stored object {key} is missing from bucket {bucket} at {endpoint}"
+            ).format(
+                key=key, bucket=self.options.bucket, endpoint=self.options.endpoint
+            )
         )
+
+    def _erase_failed(self, key: str) -> str:
+        return _("cannot erase {key}").format(key=key)
+
+    def _hold_failed(self, key: str) -> str:
+        return _("cannot set the legal hold on {key}").format(key=key)
 
     def _error(self, error: Exception, what: str) -> GyomuError:
         return translate(error, what, self.options.endpoint, self.options.bucket)

@@ -1,0 +1,7 @@
+"""This plugin's messages in the reader's language, from the catalog shipped beside its code."""
+
+from pathlib import Path
+
+from gyomu_cli.i18n import Messages
+
+_ = Messages("gyomu_pbx_asterisk", Path(__file__).parent / "locale").gettext
