@@ -96,3 +96,20 @@ def test_text_keeps_its_english_through_format():
     nested = i18n.Text("{inner} です", "it is {inner}").format(inner=i18n.Text("許可", "granted"))
     assert i18n.english(nested) == "it is granted"
     assert i18n.english(ValueError(i18n.Text("誤り", "wrong"))) == "wrong"
+
+
+def test_a_plugins_message_comes_from_its_own_catalog(city, home):
+    assert city("device", "add", "cam-2f", "--kind", "camera", "--section", "市民課", "--location", "2階",
+                "--purpose", "窓口対応の記録のため", "--backend", "camera_rtsp").exit_code == 0
+    ja = gyomu(home, "capture", "--once", "--device", "cam-2f", lang="ja_JP.UTF-8")
+    en = gyomu(home, "capture", "--once", "--device", "cam-2f", lang="C.UTF-8")
+    assert ja.returncode == en.returncode == 3
+    assert "機器オプション url" in ja.stderr and ja.stderr.startswith("エラー: ")
+    assert "needs the device option url" in en.stderr
+
+
+def test_every_plugin_in_the_tree_ships_its_catalog():
+    for domain in catalog.DOMAINS[1:]:
+        assert domain.po_path("ja").with_suffix(".mo").exists(), f"{domain.name} has no compiled Japanese catalog"
+        pyproject = (domain.package.parent / "pyproject.toml").read_text()
+        assert "locale/*/LC_MESSAGES/*.mo" in pyproject, f"{domain.name}'s catalog is not in its package data"
