@@ -14,7 +14,7 @@ from gyomu_cli.verify import verify as run_verify
 
 def verify(
     ctx: typer.Context,
-    deep: Annotated[bool, typer.Option("--deep", help="Also decrypt every object and check the audio's sample hash.")] = False,
+    deep: Annotated[bool, typer.Option("--deep", help="Also decrypt every object, recordings and documents, and check the audio's sample hash.")] = False,
     storage: Annotated[str | None, typer.Option(help="Only this storage (see `gyomu storage list`).")] = None,
     json_: JsonOption = False,
 ) -> None:
@@ -32,10 +32,11 @@ def verify(
             typer.echo(finding.text())
     if sys.stderr.isatty() or report.findings:
         if report.findings:
-            summary = _("Verified {checked} stored recordings: {problems} problem(s).")
+            summary = _("Verified {checked} stored recordings and {documents} stored documents: {problems} problem(s).")
         else:
-            summary = _("Verified {checked} stored recordings: all match the ledger.")
-        typer.echo(summary.format(checked=report.checked, problems=len(report.findings)), err=True)
+            summary = _("Verified {checked} stored recordings and {documents} stored documents: all match the ledger.")
+        shown = summary.format(checked=report.checked, documents=report.documents_checked, problems=len(report.findings))
+        typer.echo(shown, err=True)
     if report.findings:
         raise typer.Exit(ExitCode.INTEGRITY)
 
