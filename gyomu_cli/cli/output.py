@@ -41,7 +41,8 @@ HEADERS = frozenset({
     N_("items"), N_("recording_id"), N_("reason"), N_("note"), N_("created_by"), N_("released_at"),
     N_("device"), N_("started_at"), N_("duration"), N_("caller"), N_("callee"), N_("retain_until"),
     N_("holds"), N_("at"), N_("actor"), N_("acting_as"), N_("command"), N_("action"), N_("object"),
-    N_("outcome"),
+    N_("outcome"), N_("start_offset"), N_("end_offset"), N_("channel"), N_("file"), N_("sha256"), N_("by"),
+    N_("agree"), N_("document_id"),
 })
 
 
@@ -63,7 +64,7 @@ def cell(value, *, for_people: bool = False) -> str:
             return _("yes") if value else _("no")
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(cell(v) if isinstance(v, dict) else str(v) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -88,11 +89,29 @@ def emit(rows: list[dict], columns: list[str], *, as_json: bool, as_csv: bool, f
     typer.echo(tabulate(table, headers=headers, tablefmt=fmt, disable_numparse=True))
 
 
+def _is_table(value) -> bool:
+    """A field holding records (a request's items, its opinions): shown as a table of its own."""
+    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
 def emit_record(row: dict, *, as_json: bool) -> None:
-    """Print one object: JSON, or a two-column table of its fields."""
+    """Print one object: JSON, or a two-column table of its fields.
+
+    A field holding records follows as a table of them, indented under its name.
+    """
     if as_json:
         print_json(row)
         return
     width = max(len(k) for k in row)
     for key, value in row.items():
-        typer.echo(f"{key.ljust(width)}  {cell(value, for_people=True)}")
+        if not _is_table(value):
+            typer.echo(f"{key.ljust(width)}  {cell(value, for_people=True)}")
+    for key, value in row.items():
+        if _is_table(value):
+            columns = list(dict.fromkeys(c for record in value for c in record))
+            table = [[cell(record.get(c), for_people=True) for c in columns] for record in value]
+            typer.echo("")
+            typer.echo(f"{key}:")
+            shown = tabulate(table, headers=[header(c) for c in columns], tablefmt="simple", disable_numparse=True)
+            for line in shown.splitlines():
+                typer.echo(f"  {line}")

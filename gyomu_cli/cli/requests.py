@@ -90,7 +90,10 @@ def list_(
 def show(ctx: typer.Context, request_id: Annotated[int, typer.Argument(metavar="REQUEST")], json_: JsonOption = False) -> None:
     """Show a request with its items, opinions and decision."""
     with session(ctx) as s:
-        emit_record(requests.get(s, request_id), as_json=json_)
+        request = requests.get(s, request_id)
+    if not json_:
+        request["opinions"] = [dict(o, agree=bool(o["agree"])) for o in request["opinions"]]  # yes or no
+    emit_record(request, as_json=json_)
 
 
 def grant(
