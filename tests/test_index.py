@@ -299,3 +299,10 @@ def test_a_time_zone_that_is_no_zone_is_a_configuration_error(name):
 
     with pytest.raises(ConfigError, match="unknown time zone"):
         clock.zone(name)
+
+
+def test_rescanning_a_device_without_a_backend_says_how_its_files_are_indexed(city):
+    result = city("index", "--backend", "pbx_asterisk", "--device", "line-main")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr == ("Error: device line-main has no capture backend: its files are indexed by name "
+                             "(gyomu index FILE --device line-main)\n")

@@ -53,6 +53,10 @@ def index(
             raise UsageError(_("--backend re-scans one device: give --device and no files"))
         with session(ctx) as s:
             configured = registry.get_device(s, device)["backend"]
+            if configured is None:
+                raise UsageError(
+                    _("device {device} has no capture backend: its files are indexed by name (gyomu index FILE --device {device})").format(device=device)
+                )
             if configured != backend:
                 raise UsageError(
                     _("device {device} uses backend {configured!r}, not {backend!r}").format(
