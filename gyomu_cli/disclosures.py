@@ -13,14 +13,18 @@ after receipt, extendable once by 30 days).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 from pathlib import Path
 
 from gyomu_cli import clock, documents, excerpts, holds, objects, package, requests, users
-from gyomu_cli.errors import NotFound, UsageError
+from gyomu_cli.errors import NotFound, StorageError, UsageError
 from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
+from gyomu_cli.sink import if_full
+
+log = logging.getLogger(__name__)
 
 BASES = {
     "committee": "Art. 9 (1)",
@@ -98,12 +102,21 @@ def new(
     users.confirm_actor(session)
 
     data = output / "data"
-    data.mkdir(mode=0o700, parents=True, exist_ok=True)
+    made = [folder for folder in (data, *data.parents) if not folder.exists()]  # deepest first
+    try:
+        data.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        _unmake(session, output, made)
+        raise if_full(error, data) from None
     os.chmod(output, 0o700)
     now = clock.now()
+    stored_document = None  # its object is erased again if the package cannot be made
     try:
         with session.write() as db:
             document_id = None if document_pending else documents.attach(session, "request", document, reference, article="10-1, 11-1")
+            if document_id is not None:
+                stored_document = session.ledger.one(
+                    "SELECT storage_backend, storage_key FROM documents WHERE id = ?", [document_id])
             disclosure_id = db["disclosures"].insert(
                 {
                     "basis": basis, "recipient": recipient.strip(), "state": "open", "document_id": document_id,
@@ -124,12 +137,31 @@ def new(
                 recordings=sorted({row["id"] for row, cut in cuts}), package_sha256=digest,
                 document_pending=document_pending,
             )
+    except StorageError as error:
+        _unmake(session, output, made, stored_document)
+        raise type(error)(_("{error}; the package was not made and no disclosure was recorded").format(error=error)) from None
     except BaseException:
-        for path in sorted(output.rglob("*"), reverse=True):
-            if path.is_file():
-                os.unlink(path)
+        _unmake(session, output, made, stored_document)
         raise
     return get(session, disclosure_id)
+
+
+def _unmake(session: Session, output: Path, made: list[Path], stored_document: dict | None = None) -> None:
+    """Undo a package that could not be finished: its files, the folders this run made, its document's object."""
+    if stored_document and stored_document["storage_key"]:
+        key = stored_document["storage_key"]
+        try:
+            session.storage_named(stored_document["storage_backend"]).erase(key)
+        except StorageError as error:
+            log.error(_("{key} stays in the store until it may be erased: {error}").format(key=key, error=error))
+    for path in sorted(output.rglob("*"), reverse=True):
+        if path.is_file():
+            os.unlink(path)
+    for folder in made:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # something else is in it; it stays
 
 
 def _cut(session: Session, disclosure_id: int, number: int, row: dict, cut: requests.Range, data: Path) -> dict:
@@ -138,7 +170,10 @@ def _cut(session: Session, disclosure_id: int, number: int, row: dict, cut: requ
         raise UsageError(_("recording {recording} holds no stored media to hand out").format(recording=row["id"]))
     suffix = ".wav" if row["kind"] == "call" else ".mp4"
     target = data / f"{number:02d}-recording-{row['id']}{suffix}"
-    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as error:
+        raise if_full(error, target) from None
     with objects.plaintext(session, stored) as plain:
         if row["kind"] == "call":
             facts = excerpts.cut_audio(plain, target, cut.start, cut.end, cut.channel)

@@ -5,6 +5,10 @@ a two-channel call). Video is copied packet by packet with PyAV, without
 re-encoding: the copy starts at the keyframe at or before the asked start, so
 it may begin up to one keyframe interval early; how early is reported, and
 nothing past the asked end is copied.
+
+Both are written through a Sink (gyomu_cli.sink): an excerpt is kept only when
+every byte of it reached the disk; a full disk raises StorageFull and leaves
+no unfinished file behind.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 
 from gyomu_cli.errors import MediaError
 from gyomu_cli.i18n import _
+from gyomu_cli.sink import written
 
 
 def sha256_of(path: Path) -> str:
@@ -44,7 +49,8 @@ def cut_audio(source: Path, target: Path, start: float, end: float, channel: int
         samples = sound.read(last - first, dtype="int32", always_2d=True)
     if channel is not None:
         samples = samples[:, channel : channel + 1]
-    soundfile.write(target, samples, rate, subtype=subtype, format="WAV")
+    with written(target, quiet=True) as sink:
+        soundfile.write(sink, samples, rate, subtype=subtype, format="WAV")
     return {
         "first_frame": first,
         "frames": last - first,
@@ -67,7 +73,7 @@ def cut_video(source: Path, target: Path, start: float, end: float) -> dict:
             raise MediaError(_("the stored segment holds no video"))
         streams = [s for s in (video, *inp.streams.audio[:1]) if s is not None]
         inp.seek(int(start / video.time_base), stream=video, backward=True, any_frame=False)
-        with av.open(str(target), "w", format="mp4") as out:
+        with written(target) as sink, av.open(sink, "w", format="mp4") as out:
             mapping = {s.index: out.add_stream_from_template(s) for s in streams}
             origin, shown_from, copied, last_time = None, 0.0, 0, 0.0
             for packet in inp.demux(streams):

@@ -11,18 +11,18 @@
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 
 from gyomu_cli.excerpts import sha256_of
+from gyomu_cli.sink import written
 
 COVER = "提供記録票"
 
 
 def _write(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-        out.write(text)
+    """An owner-only UTF-8 tag file, whole on disk or not there (StorageFull on a full disk)."""
+    with written(path) as out:
+        out.write(text.encode("utf-8"))
 
 
 def cover_markdown(info: dict, items: list[dict]) -> str:

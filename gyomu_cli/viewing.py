@@ -16,12 +16,16 @@ from gyomu_cli import clock, excerpts, objects, requests, users
 from gyomu_cli.errors import UsageError
 from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
+from gyomu_cli.sink import if_full, written
 
 
 def _output(folder: Path) -> Path:
     if folder.exists() and not folder.is_dir():
         raise UsageError(_("--output {folder} is not a folder").format(folder=folder))
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise if_full(error, folder) from None
     return folder
 
 
@@ -70,11 +74,9 @@ def view(session: Session, request_id: int, *, viewer: str, output: Path, record
     copies = []
     for item in items:
         copies.append(_excerpt(session, request_id, item, viewer_row, folder))
-    manifest = folder / f"request-{request_id}-manifest.json"
-    fd = os.open(manifest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        json.dump({"request": request_id, "viewer": viewer, "operator": session.actor, "copies": copies},
-                  out, ensure_ascii=False, indent=2)
+    manifest = {"request": request_id, "viewer": viewer, "operator": session.actor, "copies": copies}
+    with written(folder / f"request-{request_id}-manifest.json") as out:
+        out.write(json.dumps(manifest, ensure_ascii=False, indent=2).encode())
     return copies
 
 
@@ -86,7 +88,10 @@ def _excerpt(session: Session, request_id: int, item: dict, viewer: dict, folder
     target = folder / f"request-{request_id}-recording-{row['id']}-item-{item['id']}{suffix}"
     if target.exists():
         raise UsageError(_("{target} exists already; remove it or choose another --output").format(target=target))
-    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as error:
+        raise if_full(error, target) from None
     try:
         with objects.plaintext(session, row) as plain:
             if row["kind"] == "call":
