@@ -216,14 +216,15 @@ def get(session: Session, request_id: int) -> dict:
             [request_id],
         )
     )
-    row["opinions"] = list(
-        session.db.query(
+    row["opinions"] = [
+        dict(opinion, created_at=clock.show(opinion["created_at"], session.tz))
+        for opinion in session.db.query(
             "SELECT o.id, s.name AS section, u.login AS by, o.agree, o.note, o.document_id, o.created_at "
             "FROM opinions o JOIN users u ON u.id = o.user_id JOIN sections s ON s.id = o.section_id "
             "WHERE o.request_id = ? ORDER BY o.id",
             [request_id],
         )
-    )
+    ]
     row["waiting_for"] = _waiting_for(row)
     for key in ("created_at", "decided_at", "closed_at"):
         row[key] = clock.show(row[key], session.tz)

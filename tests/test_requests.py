@@ -245,6 +245,8 @@ def test_another_section_waits_for_the_responsible_heads_opinion(office, home):
     )
     assert given.exit_code == 0, given.stderr
     assert json.loads(given.stdout)["state"] == "opinion-given"
+    [opinion] = json.loads(given.stdout)["opinions"]
+    assert opinion["created_at"].endswith("+09:00"), "shown in the city's zone, like the request's own times"
     assert grant(office, 1).exit_code == 0, (
         "an opinion informs the decision; it does not take it"
     )
