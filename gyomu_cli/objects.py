@@ -7,13 +7,14 @@ tmp/ folder, and that file is overwritten and removed when the caller is done.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 from gyomu_cli import vault
-from gyomu_cli.errors import IntegrityError
+from gyomu_cli.errors import IntegrityError, StorageFull
 from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
 from gyomu_cli.shred import overwrite_and_unlink
@@ -28,15 +29,21 @@ def plaintext(session: Session, row: dict) -> Iterator[Path]:
     fd = os.open(work, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         store = session.storage_named(row.get("storage_backend") or session.current_storage_name)
-        with os.fdopen(fd, "wb") as out, store.open(key) as data:
-            if row.get("wrapped_key"):
-                object_key = session.vault.unwrap(row["wrapped_key"], key)
-                digest = vault.decrypt(data, object_key, out, key)
-                if row.get("plain_sha256") and digest != row["plain_sha256"]:
-                    raise IntegrityError(_("{key} decrypts to other content than was stored").format(key=key))
-            else:
-                while chunk := data.read(1 << 20):
-                    out.write(chunk)
+        try:
+            with os.fdopen(fd, "wb") as out, store.open(key) as data:
+                if row.get("wrapped_key"):
+                    object_key = session.vault.unwrap(row["wrapped_key"], key)
+                    digest = vault.decrypt(data, object_key, out, key)
+                    if row.get("plain_sha256") and digest != row["plain_sha256"]:
+                        raise IntegrityError(_("{key} decrypts to other content than was stored").format(key=key))
+                else:
+                    while chunk := data.read(1 << 20):
+                        out.write(chunk)
+        except OSError as error:
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StorageFull(_("no space left in {folder} to decrypt {key} for this command; "
+                                    "free space there (nothing was changed)").format(folder=session.home.tmp, key=key)) from None
+            raise
         yield work
     finally:
         overwrite_and_unlink(work)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gyomu_cli import media, objects, storages
-from gyomu_cli.errors import IntegrityError, MediaError, StorageError
+from gyomu_cli.errors import IntegrityError, MediaError, StorageError, StorageFull
 from gyomu_cli.i18n import Text, _, english
 from gyomu_cli.session import Session
 
@@ -152,6 +152,8 @@ def _check(session: Session, store, what: str, row: dict, deep: bool) -> Finding
         with objects.plaintext(session, row) as plain:
             if what == "recording" and row["kind"] == "call" and row["pcm_sha256"] and media.pcm_sha256(plain) != row["pcm_sha256"]:
                 return found("undecryptable", _("the audio no longer decodes to the recorded samples"))
+    except StorageFull:
+        raise  # no room to decrypt into says nothing about the object: stop, and say so
     except (IntegrityError, MediaError, StorageError) as error:
         return found("undecryptable", Text(str(error), str(english(error))))
     return None

@@ -42,6 +42,10 @@ class GyomuGroup(TyperGroup):
         except GyomuError as error:
             fail(str(error), error.exit_code)
         except sqlite3.DatabaseError as error:
+            home = (ctx.obj or {}).get("home")
+            if home is not None and _disk_full(error, home):
+                fail(_("the disk of the gyomu home {home} is full: the ledger could not be written and nothing was changed; "
+                       "free space there").format(home=home), ExitCode.STORAGE)
             fail(_("the ledger cannot be used: {error}; run `gyomu verify` or restore it from backup").format(error=error), ExitCode.FAILED)
         except KeyboardInterrupt:
             fail(_("interrupted; nothing half-written was kept"), ExitCode.FAILED)
@@ -56,6 +60,17 @@ class GyomuGroup(TyperGroup):
                   "Run again with GYOMU_DEBUG=1 for the traceback and report it").format(kind=type(error).__name__, error=error),
                 ExitCode.FAILED,
             )
+
+
+def _disk_full(error: sqlite3.DatabaseError, home: Path) -> bool:
+    """SQLite says the disk is full, or fails to write where hardly any space is left."""
+    if getattr(error, "sqlite_errorname", "") == "SQLITE_FULL":
+        return True
+    try:
+        fs = os.statvfs(home)
+    except OSError:
+        return False
+    return "I/O" in str(error) and fs.f_bavail * fs.f_frsize < 1 << 20
 
 
 def fail(message: str, code: int):
