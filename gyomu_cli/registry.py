@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 
 from gyomu_cli import clock, plugins, retention
-from gyomu_cli.errors import AlreadyExists, NotFound, UsageError
+from gyomu_cli.errors import AlreadyExists, GyomuError, NotFound, UsageError
 from gyomu_cli.i18n import _
 from gyomu_cli.session import Session
 
@@ -73,7 +74,9 @@ def add_device(
     if not location.strip() or not purpose.strip():
         raise UsageError(_("a device needs --location and --purpose: both are published (Art. 4)"))
     if backend is not None:
-        plugins.backend_factory(BACKEND_KINDS[kind], backend)  # refuse a backend that is not installed
+        _check_backend(session, kind, backend, name, options or {})
+    elif options:
+        raise UsageError(_("--option sets a capture backend's options: give --backend too (see `gyomu plugins`)"))
     months = None
     if retention_text is not None:
         months = retention.parse_period(retention_text)
@@ -105,6 +108,22 @@ def add_device(
             retention=retention.format_period(months) if months else None,
         )
     return get_device(session, name)
+
+
+def _check_backend(session: Session, kind: str, backend: str, name: str, options: dict) -> None:
+    """Refuse a backend that is not installed, or options it would refuse when capture starts.
+
+    The backend is made once, as capture makes it, with a scratch state folder
+    that is thrown away: a backend checks its options when it is made and
+    reaches its PBX or camera only when it scans or records.
+    """
+    factory = plugins.backend_factory(BACKEND_KINDS[kind], backend)
+    session.home.tmp.mkdir(mode=0o700, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=session.home.tmp) as scratch:
+        try:
+            factory(session.home.root, dict(options, device=name, state_dir=scratch))
+        except GyomuError as error:
+            raise UsageError(_("device {name} was not added: {error}").format(name=name, error=error)) from None
 
 
 USERINFO = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:@/]*):(?P<password>[^@/]*)@", re.IGNORECASE)

@@ -104,9 +104,9 @@ class Office:
             assert done.returncode == expect, (args, done.stderr)
         return done
 
-    def add_line(self, name: str, *options: str, expect: int | None = 0) -> None:
+    def add_line(self, name: str, *options: str, expect: int | None = 0) -> subprocess.CompletedProcess:
         flags = [part for option in options for part in ("--option", option)]
-        self.gyomu(
+        return self.gyomu(
             "device",
             "add",
             name,
@@ -353,14 +353,27 @@ def test_a_damaged_wav_is_set_aside_with_its_reason(office):
     assert office.calls() == []
 
 
-def test_a_bad_option_stops_capture_with_one_line(plugin_path, tmp_path):
+def test_a_bad_option_is_refused_when_the_device_is_added(plugin_path, tmp_path):
     office = Office(plugin_path, tmp_path)
-    office.add_line("line-pbx", f"export={office.export}", "timezone=Asia")
+    refused = office.add_line("line-pbx", f"export={office.export}", "timezone=Asia", expect=2)
+
+    assert refused.stderr == (
+        "Error: device line-pbx was not added: option timezone: 'Asia' is not a time zone; "
+        "use a name like Asia/Tokyo\n"
+    )
+    assert "line-pbx" not in office.gyomu("device", "list", "--json").stdout
+
+
+def test_an_export_folder_gone_later_stops_capture_with_one_line(plugin_path, tmp_path):
+    office = Office(plugin_path, tmp_path)
+    office.add_line("line-pbx", f"export={office.export}", "timezone=Asia/Tokyo")
+    office.export.rename(tmp_path / "unmounted")
 
     done = office.gyomu("capture", "--once", expect=3)
 
     assert done.stderr == (
-        "Error: device line-pbx: option timezone: 'Asia' is not a time zone; use a name like Asia/Tokyo\n"
+        f"Error: device line-pbx: option export: {office.export} is not a folder; "
+        "is the PBX's export share mounted?\n"
     )
     assert done.stdout == ""
 

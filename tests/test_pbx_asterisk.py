@@ -250,15 +250,27 @@ def test_malformed_line_is_reported_once_and_the_rest_goes_on(city, pbx):
     assert "line 1" not in city("capture", "--once").stderr
 
 
-def test_misconfigured_device_is_one_clear_line(city, pbx):
+def test_misconfigured_device_is_one_clear_line(city, pbx, tmp_path):
     result = city(
         "device", "add", "pbx-x", "--kind", "phone-line", "--backend", "pbx_asterisk", "--section", "市民課",
         "--location", "l", "--purpose", "p", "--option", f"cdr={pbx.cdr}",
     )
-    assert result.exit_code == 0
+    assert result.exit_code == ExitCode.USAGE, "refused when added, not at 3 a.m. when capture starts"
+    assert result.stderr.startswith("Error: device pbx-x was not added: set --option timezone=UTC")
+    assert "pbx-x" not in city("device", "list").stdout
+    extensions = tmp_path / "extensions.csv"
+    extensions.write_text("extension,section\n201,市民課\n")
+    added = city(
+        "device", "add", "pbx-x", "--kind", "phone-line", "--backend", "pbx_asterisk", "--section", "市民課",
+        "--location", "l", "--purpose", "p", "--option", f"cdr={pbx.cdr}", "--option", f"spool={pbx.spool}",
+        "--option", "timezone=UTC", "--option", "trunks=ntt-trunk", "--option", f"extensions={extensions}",
+    )
+    assert added.exit_code == 0, added.stderr
+    extensions.unlink()  # what was right when added can go wrong later: capture says so in one line
     done = city("capture", "--once")
     assert done.exit_code == ExitCode.NOT_READY
-    assert done.stderr.startswith("Error: device pbx-x: set --option timezone=UTC")
+    assert done.stderr.startswith("Error: device pbx-x: cannot read the extension map")
+    assert len(done.stderr.splitlines()) == 1
     unknown = city("device", "add", "pbx-y", "--kind", "phone-line", "--backend", "avaya", "--section", "市民課",
                    "--location", "l", "--purpose", "p")
     assert unknown.exit_code == ExitCode.NOT_READY
