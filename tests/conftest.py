@@ -7,6 +7,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+# Messages in English unless a test asks for another language (tests/test_i18n.py);
+# set before gyomu_cli is imported, so its catalog is chosen from these.
+for _variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "C.UTF-8"
+
 import av
 import numpy as np
 import pytest
@@ -15,12 +21,6 @@ from typer.testing import CliRunner
 
 from gyomu_cli import plugins
 from gyomu_cli.cli import app
-
-# Messages in English unless a test asks for another language (tests/test_i18n.py);
-# set before gyomu_cli is imported, so its catalog is chosen from these.
-for _variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-    os.environ.pop(_variable, None)
-os.environ["LANG"] = "C.UTF-8"
 
 JST = dt.timezone(dt.timedelta(hours=9))
 CALLER = "0586281234"
