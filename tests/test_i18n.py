@@ -99,12 +99,12 @@ def test_text_keeps_its_english_through_format():
 
 
 def test_a_plugins_message_comes_from_its_own_catalog(city, home):
-    assert city("device", "add", "cam-2f", "--kind", "camera", "--section", "市民課", "--location", "2階",
-                "--purpose", "窓口対応の記録のため", "--backend", "camera_rtsp").exit_code == 0
-    ja = gyomu(home, "capture", "--once", "--device", "cam-2f", lang="ja_JP.UTF-8")
-    en = gyomu(home, "capture", "--once", "--device", "cam-2f", lang="C.UTF-8")
-    assert ja.returncode == en.returncode == 3
-    assert "機器オプション url" in ja.stderr and ja.stderr.startswith("エラー: ")
+    add = ("device", "add", "cam-2f", "--kind", "camera", "--section", "市民課", "--location", "2階",
+           "--purpose", "窓口対応の記録のため", "--backend", "camera_rtsp")
+    ja = gyomu(home, *add, lang="ja_JP.UTF-8")
+    en = gyomu(home, *add, lang="C.UTF-8")
+    assert ja.returncode == en.returncode == 2
+    assert ja.stderr.startswith("エラー: 機器 cam-2f は追加していません: ") and "機器オプション url" in ja.stderr
     assert "needs the device option url" in en.stderr
 
 
