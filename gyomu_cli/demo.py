@@ -55,8 +55,11 @@ class Step:
         if done.returncode != 0:
             raise GyomuError(_("the demo stopped at `{command}`: {error}").format(command=shown, error=done.stderr.strip()))
         if show and done.stdout.strip():
-            for line in done.stdout.strip().splitlines()[:12]:
+            lines = done.stdout.strip().splitlines()
+            for line in lines[:12]:
                 self.say(f"  {line}")
+            if len(lines) > 12:
+                self.say(_("  ... and {count} more lines").format(count=len(lines) - 12))
         return done.stdout
 
 
