@@ -62,7 +62,21 @@ def extract(domain: Domain = DOMAINS[0]) -> Catalog:
     where = domain.package.relative_to(ROOT)
     for filename, lineno, message, comments, context in found:
         template.add(message, None, [(f"{where}/{filename}", lineno)], auto_comments=comments, context=context)
+    if domain.name == "gyomu":
+        for path, text in command_help():
+            template.add(text, None, [(f"gyomu_cli/cli/help/{'-'.join(path) or 'gyomu'}", 0)],
+                         auto_comments=["command-line help"])
     return template
+
+
+def command_help() -> list[tuple[tuple[str, ...], str]]:
+    """The help texts of every command and option, as `gyomu --help` shows them."""
+    import typer.main
+
+    from gyomu_cli.cli import app
+    from gyomu_cli.cli.help_text import texts
+
+    return list(texts(typer.main.get_command(app)))
 
 
 def read(path: Path, language: str) -> Catalog:

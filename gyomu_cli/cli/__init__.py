@@ -169,4 +169,8 @@ _register()
 
 
 def main() -> None:
-    app(prog_name="gyomu")
+    from gyomu_cli.cli import help_text
+
+    command = typer.main.get_command(app)
+    help_text.translate(command)  # --help in the reader's language
+    command(prog_name="gyomu")
