@@ -22,6 +22,7 @@ from pathlib import Path
 
 import av
 import gyomu_camera_rtsp
+import numpy as np
 import pytest
 
 from gyomu_cli import plugins
@@ -186,6 +187,36 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.suffix == ".part")
 
 
+def sent_pictures(count: int) -> np.ndarray:
+    """The first `count` pictures the test server sends each client, grey."""
+    done = subprocess.run(
+        [SYSTEM_PYTHON, str(SERVER), "--frames", str(count)],
+        capture_output=True,
+        timeout=WAIT,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    return np.frombuffer(done.stdout, np.uint8).reshape(count, 240, 320)
+
+
+def ball(picture: np.ndarray) -> np.ndarray:
+    """Where the white ball of the server's test pattern is in a grey picture."""
+    rows, columns = np.nonzero(picture > 128)
+    return np.array([columns.mean(), rows.mean()])
+
+
+def shown(path: Path, sent: np.ndarray) -> list[int]:
+    """Which of the sent pictures each frame of a segment shows, by the ball."""
+    places = np.array([ball(picture) for picture in sent])
+    # Two sent pictures have their balls at least 1.6 pixels apart.
+    found = []
+    with av.open(str(path)) as media:
+        for frame in media.decode(video=0):
+            off = np.linalg.norm(places - ball(frame.to_ndarray(format="gray")), axis=1)
+            assert off.min() < 0.8, f"{path.name}: a frame shows no sent picture"
+            found.append(int(off.argmin()))
+    return found
+
+
 def test_the_backend_is_registered_through_its_entry_point():
     backend = camera(url="rtsp://127.0.0.1:1/cam")
     assert isinstance(backend, CameraBackend)
@@ -221,6 +252,25 @@ def test_segments_have_the_configured_length_and_are_whole_mp4(
     for before, after in zip(full, full[1:] + rest, strict=True):
         gap = (after["started_at"] - before["ended_at"]).total_seconds()
         assert gap == pytest.approx(0, abs=0.5)
+
+
+def test_a_connection_is_recorded_from_the_first_picture_the_camera_sends(
+    serve, recordings, tmp_path
+):
+    sent = sent_pictures(75)
+    server = serve()
+    recording = recordings(camera(url=server.url, segment="1"), tmp_path)
+    first, second = recording.next(), recording.next()
+    recording.finish()
+
+    # 25 pictures a second, a keyframe every 25: the first keyframe comes
+    # without timestamps, and the whole first second hangs on it.
+    assert shown(first["path"], sent) == list(range(25))
+    assert shown(second["path"], sent) == list(range(25, 50))
+    assert first["duration"] == pytest.approx(1.0, abs=0.05)
+    assert read_back(first["path"])["frames"] == 25
+    gap = (second["started_at"] - first["ended_at"]).total_seconds()
+    assert gap == pytest.approx(0, abs=0.5)
 
 
 def test_mkv_over_udp_without_audio(serve, recordings, tmp_path):
@@ -299,6 +349,8 @@ def test_reconnects_after_the_server_is_killed(serve, recordings, tmp_path):
     assert after[0]["started_at"] > cut["ended_at"]
     for segment in after:
         assert read_back(segment["path"])["duration"] == pytest.approx(2.0, abs=0.05)
+    # The server starts its pattern afresh for the new connection.
+    assert shown(after[0]["path"], sent_pictures(100)) == list(range(50))
     assert leftovers(tmp_path) == []
 
 

@@ -8,8 +8,9 @@ readable `.part` holding everything up to its last fragment.
 
 The file is created owner-only and written through a Sink, so that no failed
 write goes unnoticed. It gets its final name only once the muxer has written
-its trailer and the bytes are on disk. Out of space, the partial file is
-removed and StorageFull raised: nothing already closed is touched.
+its trailer and the bytes are on disk: the stem it was opened with, or the one
+given when closing (its start as known by then). Out of space, the partial file
+is removed and StorageFull raised: nothing already closed is touched.
 """
 
 from __future__ import annotations
@@ -117,10 +118,13 @@ class Segment:
                     ).format(segment=self.path.name, error=error)
                 )
 
-    def close(self, closed_by: str, end_dts: int | None = None) -> dict:
+    def close(
+        self, closed_by: str, end_dts: int | None = None, stem: str | None = None
+    ) -> dict:
         """Finish the file, give it its final name, and describe it.
 
-        `end_dts` is the video DTS where the next segment starts, when known.
+        `end_dts` is the video DTS where the next segment starts, when known;
+        `stem` the final name without suffix, when it is not the one opened.
         The description has every key of a yielded segment but the times.
         """
         if end_dts is not None:
@@ -140,6 +144,8 @@ class Segment:
                 raise self.sink.error
             self.sink.sync()
             self.sink.close()
+            if stem is not None:
+                self.path = self.path.with_name(f"{stem}{self.path.suffix}")
             self.path = free_name(self.path)
             os.rename(self.part, self.path)
             _sync(self.path.parent)

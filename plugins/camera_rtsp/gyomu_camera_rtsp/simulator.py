@@ -10,6 +10,10 @@ alone, to stand for a misconfigured address), at
 rtsp://127.0.0.1:PORT/cam. Every client gets its own encoder, so one client
 connecting never disturbs another's timestamps. It runs until killed, or until
 its standard input closes, so that it never outlives the test that started it.
+
+With `--frames N` it serves nothing: it writes to standard output the first N
+pictures every client is sent, as raw 8-bit grey (width x height bytes each),
+so that a test can tell which of them a recording starts with.
 """
 
 from __future__ import annotations
@@ -27,11 +31,19 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 MOUNT = "/cam"
 
 
+def pictures(args: argparse.Namespace, count: int | None = None) -> str:
+    """The launch line of the moving test pattern: live, or its first `count` pictures."""
+    timing = "is-live=true" if count is None else f"num-buffers={count}"
+    return (
+        f"videotestsrc {timing} pattern={args.pattern}"
+        f" ! video/x-raw,width={args.width},height={args.height},framerate={args.fps}/1"
+    )
+
+
 def pipeline(args: argparse.Namespace) -> str:
     """The launch line of one client's media; payloaders are named pay0, pay1."""
     video = (
-        f"videotestsrc is-live=true pattern={args.pattern}"
-        f" ! video/x-raw,width={args.width},height={args.height},framerate={args.fps}/1"
+        f"{pictures(args)}"
         f" ! x264enc tune=zerolatency speed-preset=ultrafast bitrate={args.kbits}"
         f" key-int-max={args.key_int}"
         " ! video/x-h264,profile=baseline ! h264parse ! rtph264pay name=pay0 pt=96"
@@ -44,6 +56,32 @@ def pipeline(args: argparse.Namespace) -> str:
     if args.no_video:
         return f"( {audio} )"
     return f"( {video}{'' if args.no_audio else audio} )"
+
+
+def write_frames(args: argparse.Namespace) -> int:
+    """Write the first `args.frames` pictures as raw grey to standard output."""
+    launch = (
+        f"{pictures(args, args.frames)}"
+        " ! videoconvert ! video/x-raw,format=GRAY8 ! fdsink fd=1"
+    )
+    Gst.init(None)
+    try:
+        media = Gst.parse_launch(launch)
+    except GLib.Error as error:
+        print(f"cannot render the pattern: {error.message}", file=sys.stderr)
+        return 2
+    media.set_state(Gst.State.PLAYING)
+    done = media.get_bus().timed_pop_filtered(
+        Gst.CLOCK_TIME_NONE, Gst.MessageType.EOS | Gst.MessageType.ERROR
+    )
+    media.set_state(Gst.State.NULL)
+    if done.type == Gst.MessageType.ERROR:
+        print(
+            f"cannot render the pattern: {done.parse_error()[0].message}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def main() -> int:
@@ -61,7 +99,15 @@ def main() -> int:
     parser.add_argument(
         "--pattern", default="ball", help="videotestsrc's; snow fills the bitrate"
     )
+    parser.add_argument(
+        "--frames",
+        type=int,
+        metavar="N",
+        help="serve nothing; write the first N pictures as raw grey to stdout",
+    )
     args = parser.parse_args()
+    if args.frames is not None:
+        return write_frames(args)
 
     Gst.init(None)
     server = GstRtspServer.RTSPServer()

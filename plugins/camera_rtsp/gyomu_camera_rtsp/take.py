@@ -1,17 +1,24 @@
 """What one connection records: where segments are cut, and when they started.
 
-A segment opens on the first video keyframe whose DTS is known, and the next
-one on the first keyframe once the segment length has passed. A video DTS that
-jumps (the camera restarted its clock) closes the segment at once; the next
-keyframe opens a new one on the new timeline.
+A segment opens on the connection's first video keyframe, and the next one on
+the first keyframe once the segment length has passed. FFmpeg hands that first
+keyframe over without timestamps; stamps.py derives them from the packets
+after it, so that nothing of the connection is lost. A video DTS that jumps
+(the camera restarted its clock) closes the segment at once; the next keyframe
+opens a new one on the new timeline.
 
 A segment's start is the camera's own clock, which FFmpeg learns from the
 first RTCP report (`start_time_realtime`, often a second after the first
 keyframe), as long as it is within five minutes of this machine's. Otherwise,
 and for cameras that send no such report, it is this machine's clock at the
 connection's first keyframe plus the stream time since, so that segments of one
-connection follow each other without gaps or overlaps. Segments are dated when
-they close, when the camera's clock is most likely known.
+connection follow each other without gaps or overlaps. The packets read while
+FFmpeg probes the stream come in a burst, a second or more after that keyframe
+was sent, so its time is taken as the earliest that any later video packet's
+arrival allows (its arrival less the stream time between the two), until the
+first segment is dated; from then on it stays. Segments are dated when they
+close, when the camera's clock is most likely known, and named for that date
+then (while open, a `.part` carries the date known at its first keyframe).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from pathlib import Path
 from gyomu_camera_rtsp.messages import _
 from gyomu_camera_rtsp.options import CameraOptions
 from gyomu_camera_rtsp.segment import Segment
+from gyomu_camera_rtsp.stamps import Stamps
 from gyomu_cli.errors import GyomuError
 
 log = logging.getLogger(__name__)
@@ -50,14 +58,21 @@ class Take:
         self.audio = audio
         self.segment: Segment | None = None
         self.anchor: tuple[int, dt.datetime] | None = None  # (pts, our clock)
+        self.anchor_settled = False  # a segment was dated by it
         self.last_dts: int | None = None
         self.recorded = False
         self.skew_reported = False
+        self.stamps = Stamps(video, (video, audio))
 
     def add(self, packet) -> Iterator[dict]:
         """Write one packet; yields a segment when this packet closes one."""
-        if packet.dts is None or packet.size == 0:
-            return  # right after connecting the DTS is not known yet
+        if packet.size == 0:
+            return
+        arrived = dt.datetime.now(dt.UTC)
+        for placed, when in self.stamps.place(packet, arrived):
+            yield from self._write(placed, when)
+
+    def _write(self, packet, arrived: dt.datetime) -> Iterator[dict]:
         if packet.stream.index == self.video.index:
             if self._jumped(packet.dts):
                 log.warning(
@@ -66,16 +81,24 @@ class Take:
                     )
                 )
                 yield from self._close("discontinuity")
-                self.anchor = None
+                self.anchor, self.anchor_settled = None, False
             self.last_dts = packet.dts
             if packet.is_keyframe and self._due(packet.dts):
                 yield from self._close("length", packet.dts)
-                self._open(packet)
+                self._open(packet, arrived)
+            self._settle(packet, arrived)
         if self.segment is not None:
             self.segment.write(packet)
 
     def finish(self, closed_by: str) -> Iterator[dict]:
+        self.stamps.drop_held()
         yield from self._close(closed_by)
+        if self.stamps.left_out:
+            log.warning(
+                _(
+                    "{camera}: packets without timestamps that could not be derived were left out ({count} in this connection)"
+                ).format(camera=self.options.shown_url, count=self.stamps.left_out)
+            )
 
     def abandon(self) -> None:
         """Something went wrong: keep what the open segment holds, under its name."""
@@ -107,13 +130,13 @@ class Take:
             return True
         return self.segment.elapsed(dts) >= self.options.segment - CUT_TOLERANCE
 
-    def _open(self, keyframe) -> None:
+    def _open(self, keyframe, arrived: dt.datetime) -> None:
         if self.anchor is None:
-            self.anchor = (_pts(keyframe), dt.datetime.now(dt.UTC))
+            self.anchor = (_pts(keyframe), arrived)
         started_at = self._dated(_pts(keyframe))
         self.segment = Segment(
             self.out_dir,
-            f"{self.options.prefix}-{started_at:%Y%m%dT%H%M%SZ}",
+            self._stem(started_at),
             self.options.suffix,
             self.options.format,
             self.video,
@@ -126,14 +149,28 @@ class Take:
         segment, self.segment = self.segment, None
         if segment is None:
             return
-        closed = segment.close(closed_by, end_dts)
         started_at = self._dated(segment.first_pts)
+        self.anchor_settled = True
+        closed = segment.close(closed_by, end_dts, self._stem(started_at))
         yield {
             "path": closed.pop("path"),
             "started_at": started_at,
             "ended_at": started_at + dt.timedelta(seconds=closed["duration"]),
             **closed,
         }
+
+    def _stem(self, started_at: dt.datetime) -> str:
+        return f"{self.options.prefix}-{started_at:%Y%m%dT%H%M%SZ}"
+
+    def _settle(self, packet, arrived: dt.datetime) -> None:
+        """Move our clock's anchor earlier when a later packet shows it came sooner."""
+        if self.anchor is None or self.anchor_settled:
+            return
+        first_pts, first_wall = self.anchor
+        since = (_pts(packet) - first_pts) * self.video.time_base
+        sent_by = arrived - dt.timedelta(seconds=float(since))
+        if sent_by < first_wall:
+            self.anchor = (first_pts, sent_by)
 
     def _dated(self, pts: int) -> dt.datetime:
         """When the video frame at `pts` was captured, as well as can be told."""
