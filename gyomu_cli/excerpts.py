@@ -6,6 +6,11 @@ re-encoding: the copy starts at the keyframe at or before the asked start, so
 it may begin up to one keyframe interval early; how early is reported, and
 nothing past the asked end is copied.
 
+A video excerpt for a pipe (`streamable`) is a fragmented MP4: an empty
+index first, then self-contained fragments, so a player reading it from
+stdin never needs to seek. An ordinary MP4 has its index at the end and
+cannot be played that way.
+
 Both are written through a Sink (gyomu_cli.sink): an excerpt is kept only when
 every byte of it reached the disk; a full disk raises StorageFull and leaves
 no unfinished file behind.
@@ -60,7 +65,11 @@ def cut_audio(source: Path, target: Path, start: float, end: float, channel: int
     }
 
 
-def cut_video(source: Path, target: Path, start: float, end: float) -> dict:
+# Fragments that each begin at a keyframe, behind an index with no samples.
+STREAMABLE = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
+
+
+def cut_video(source: Path, target: Path, start: float, end: float, streamable: bool = False) -> dict:
     import av
 
     try:
@@ -73,7 +82,7 @@ def cut_video(source: Path, target: Path, start: float, end: float) -> dict:
             raise MediaError(_("the stored segment holds no video"))
         streams = [s for s in (video, *inp.streams.audio[:1]) if s is not None]
         inp.seek(int(start / video.time_base), stream=video, backward=True, any_frame=False)
-        with written(target) as sink, av.open(sink, "w", format="mp4") as out:
+        with written(target) as sink, av.open(sink, "w", format="mp4", options=STREAMABLE if streamable else {}) as out:
             mapping = {s.index: out.add_stream_from_template(s) for s in streams}
             origin, shown_from, copied, last_time = None, 0.0, 0, 0.0
             for packet in inp.demux(streams):

@@ -1,5 +1,8 @@
 """gyomu request new/opinion/close/list/show, gyomu grant, deny, view."""
 
+import logging
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -8,7 +11,10 @@ import typer
 from gyomu_cli import requests, viewing
 from gyomu_cli.cli.common import group, session
 from gyomu_cli.cli.output import CsvOption, FormatOption, JsonOption, emit, emit_record, print_json
+from gyomu_cli.errors import UsageError
 from gyomu_cli.i18n import _
+
+log = logging.getLogger(__name__)
 
 app = group("Viewing requests: written, decided by the administrator, viewed (Article 8).")
 
@@ -124,13 +130,19 @@ def view(
     ctx: typer.Context,
     request_id: Annotated[int, typer.Argument(metavar="REQUEST")],
     viewer: Annotated[str, typer.Option(help="Who views: the requester.")],
-    output: Annotated[Path, typer.Option(help="Folder for the viewing copies.", readable=False)],
+    output: Annotated[
+        Path,
+        typer.Option(help="Folder for the viewing copies, or - to stream one excerpt to stdout, piped into a player.", readable=False),
+    ],
     recording: Annotated[int | None, typer.Option(help="Only this recording of the request.")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="Only from this time (within the granted range).")] = None,
     to: Annotated[str | None, typer.Option(help="Only to this time (within the granted range).")] = None,
     json_: JsonOption = False,
 ) -> None:
-    """Write the granted excerpts for the requester to view (operator, password asked)."""
+    """Write the granted excerpts for the requester to view, or stream one to a player (operator, password asked)."""
+    if str(output) == "-":
+        _stream(ctx, request_id, viewer, recording, from_, to, json_)
+        return
     with session(ctx) as s:
         copies = viewing.view(s, request_id, viewer=viewer, output=output, recording=recording, start=from_, end=to)
     if json_:
@@ -138,6 +150,40 @@ def view(
     else:
         for copy in copies:
             typer.echo(output / copy["file"])
+
+
+def _stream(ctx: typer.Context, request_id: int, viewer: str, recording: int | None, start: str | None,
+            end: str | None, json_: bool) -> None:
+    """`view --output -`: the media bytes alone on stdout, every word on stderr."""
+    if json_:
+        raise UsageError(_("--json and --output - exclude each other: stdout carries the media bytes alone"))
+    if sys.stdout.isatty():
+        raise UsageError(_("--output - writes media bytes to stdout, which is a terminal here: "
+                           "pipe it into a player, e.g. `| mpv -`"))
+    out = sys.stdout.buffer
+    out.flush()
+    with session(ctx) as s:
+        streamed = viewing.stream(s, request_id, viewer=viewer, out=out, recording=recording, start=start, end=end)
+    facts = dict(viewing=streamed["viewing"], request_id=request_id, recording=streamed["recording"],
+                 sent=streamed["sent"], size=streamed["size"])
+    if streamed["stopped"]:
+        _quiet_stdout()
+        log.warning(_("the player stopped reading when {sent} of {size} bytes of recording {recording} had gone "
+                      "into the pipe; viewing {viewing} under request {request_id} stays recorded, no copy was kept").format(**facts))
+    else:
+        typer.echo(_("Streamed {size} bytes of recording {recording} under request {request_id}; "
+                     "viewing {viewing} recorded, no copy was kept.").format(**facts), err=True)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null once its reader has gone, so that flushing it at exit is not an error."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return  # not a file descriptor (tests run in-process)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
 
 
 def register(root: typer.Typer) -> None:
