@@ -113,3 +113,34 @@ def test_every_plugin_in_the_tree_ships_its_catalog():
         assert domain.po_path("ja").with_suffix(".mo").exists(), f"{domain.name} has no compiled Japanese catalog"
         pyproject = (domain.package.parent / "pyproject.toml").read_text()
         assert "locale/*/LC_MESSAGES/*.mo" in pyproject, f"{domain.name}'s catalog is not in its package data"
+
+
+def test_command_help_in_the_readers_language(tmp_path):
+    ja = gyomu(tmp_path, "request", "new", "--help", lang="ja_JP.UTF-8")
+    en = gyomu(tmp_path, "request", "new", "--help", lang="C.UTF-8")
+    assert ja.returncode == en.returncode == 0
+    assert "--requester" in ja.stdout and "--requester" in en.stdout
+    assert "視聴" in ja.stdout, ja.stdout
+    assert not any("\u3040" <= ch <= "\u30ff" for ch in en.stdout)
+
+
+def test_japanese_help_fits_the_terminal(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    for words in (["--help"], ["capture", "--help"], ["disclose", "new", "--help"], ["device", "add", "--help"]):
+        done = subprocess.run([str(GYOMU), *words], capture_output=True, text=True,
+                              env={**env, "LANG": "ja_JP.UTF-8", "COLUMNS": "80"})
+        assert done.returncode == 0
+        from gyomu_cli.cli.help_text import width
+        lines = done.stdout.splitlines()
+        assert [line for line in lines if width(line) > 80] == [], words
+        assert not [line for line in lines if line.strip().startswith(("。", "、", "）"))], words
+
+
+def test_wrapping_breaks_between_japanese_characters_and_keeps_words_whole():
+    from gyomu_cli.cli.help_text import width, wrap
+
+    text = "保存期間が終わり、保全もされていない記録を消去する（要綱第6条第2項）。`gyomu purge --list` で確認する。"
+    lines = wrap(text, 30, "  ", "  ").splitlines()
+    assert all(width(line) <= 30 for line in lines)
+    assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
+    assert any("--list" in line for line in lines), "an option is never cut in two"
