@@ -32,7 +32,7 @@ def add(
     location: Annotated[str, typer.Option(help="Where it is, as published (Art. 4).")],
     purpose: Annotated[str, typer.Option(help="Why it records, as published (Art. 4).")],
     on_demand: Annotated[bool, typer.Option("--on-demand", help="Runs only when needed: announces before recording (Art. 4-2).")] = False,
-    retention: Annotated[str | None, typer.Option(help="Keep longer than the default, e.g. 18m or 2y (never below Art. 6-2).")] = None,
+    retention: Annotated[str | None, typer.Option(help="Keep longer than the default: 18m is 18 months, 2y two years (never below Art. 6-2).")] = None,
     backend: Annotated[str | None, typer.Option(help="Capture backend plugin, e.g. pbx_asterisk or camera_rtsp (see `gyomu plugins`).")] = None,
     option: Annotated[list[str], typer.Option("--option", help="Backend option KEY=VALUE; repeat as needed.")] = [],
     json_: JsonOption = False,

@@ -83,7 +83,7 @@ def returned(
 
 @app.command("extend")
 def extend(ctx: typer.Context, disclosure_id: Id, reason: Annotated[str, typer.Option(help="Why the decision needs longer.")], json_: JsonOption = False) -> None:
-    """Extend the decision on a data subject's or information request by 30 days, once."""
+    """Extend the decision on a data subject's request or an information-disclosure request by 30 days, once."""
     with session(ctx) as s:
         _show(disclosures.extend(s, disclosure_id, reason), json_)
 
