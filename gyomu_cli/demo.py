@@ -168,7 +168,7 @@ def _play(gyomu: Step, pbx, work: Path, me: str, days: int, camera, why_not: str
     gyomu("disclose", "new", "--basis", "emergency", "--decided-by", "市長室", "--recipient", "一宮警察署",
           "--document-pending", "--item", f"{call}@{window[0]}-{window[1]}:caller",
           "--output", work / "提供" / "demo-001", password=True)
-    gyomu("disclose", "document", "1", form)
+    gyomu("disclose", "document", "1", form, password=True)
 
     say(_("# 6. Retention: what is past its time is erased by overwriting (Art. 6-2)"))
     gyomu("purge", "--list")

@@ -229,6 +229,7 @@ def _open(session: Session, disclosure_id: int) -> dict:
 def attach_document(session: Session, disclosure_id: int, path: Path) -> dict:
     if not get(session, disclosure_id)["document_pending"]:
         raise UsageError(_("disclosure {disclosure_id} has its written request already").format(disclosure_id=disclosure_id))
+    users.confirm_actor(session)  # the administrator, in person (Art. 9, 11-2)
     with session.write() as db:
         document_id = documents.attach(session, "request", path, None, article="11-2")
         db["disclosures"].update(disclosure_id, {"document_id": document_id})
@@ -238,6 +239,7 @@ def attach_document(session: Session, disclosure_id: int, path: Path) -> dict:
 
 def return_requested(session: Session, disclosure_id: int, path: Path | None, reference: str | None) -> dict:
     _open(session, disclosure_id)
+    users.confirm_actor(session)
     with session.write() as db:
         document_id = documents.attach(session, "other", path, reference, article="10-2")
         db["disclosures"].update(disclosure_id, {
@@ -255,6 +257,7 @@ def returned(session: Session, disclosure_id: int, how: str, path: Path | None, 
                 disclosure_id=disclosure_id
             )
         )
+    users.confirm_actor(session)  # closing lifts the holds: the recordings may then be erased
     with session.write() as db:
         document_id = documents.attach(session, "receipt", path, reference, article="10-2")
         now = clock.to_db(clock.now())
@@ -276,6 +279,7 @@ def extend(session: Session, disclosure_id: int, reason: str) -> dict:
     if not reason.strip():
         raise UsageError(_("an extension gives its reason: --reason"))
     due = dt.date.fromisoformat(row["due_on"]) + dt.timedelta(days=DECISION_DAYS)
+    users.confirm_actor(session)
     with session.write() as db:
         db["disclosures"].update(disclosure_id, {"due_on": due.isoformat(), "extension_reason": reason.strip()})
         session.audit("disclosure.extended", f"disclosure:{disclosure_id}", due_on=due.isoformat())

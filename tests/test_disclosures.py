@@ -97,6 +97,9 @@ def test_committee_return_path_closes_and_lifts_the_hold(office, home, tmp_path)
     asked = disclose(office, "return-requested", "1", "--document", office.form, "--json")
     assert json.loads(asked.stdout)["state"] == "return-requested"
     assert holds_on(home) == [(1, "disclosure:1")]
+    impostor = disclose(office, "returned", "1", "--erased", "--document", office.form, password="guess")
+    assert impostor.exit_code == ExitCode.REFUSED, "closing lifts the holds: the administrator, in person"
+    assert holds_on(home) == [(1, "disclosure:1")]
     done = disclose(office, "returned", "1", "--erased", "--document", office.form, "--json")
     closed = json.loads(done.stdout)
     assert (closed["state"], closed["returned_how"]) == ("closed", "erased")
