@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import pty
 import sqlite3
 import subprocess
@@ -289,4 +290,27 @@ def test_a_player_that_quits_early(streaming, home, tmp_path):
     assert viewing["path"] is None, "the viewing had begun: it counts"
     assert [o for o, _ in audit_events(home, "recording.viewed")] == ["recording:1"]
     assert files_under(tmp_path) == before
+    assert os.listdir(home / "tmp") == []
+
+
+def test_through_sudo_in_a_terminal_the_bytes_reach_the_player(streaming, home, tmp_path):
+    """As people run it: `sudo -u SERVICE gyomu view ... --output - | player`, typed in a terminal.
+
+    Debian's sudo runs the command in a pseudo-terminal of its own (use_pty);
+    the pipe must still carry the media and the password prompt the terminal.
+    `script` gives the pipeline a terminal; the player is `sha256sum`.
+    """
+    for tool in ("sudo", "script", "sha256sum"):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} is needed for this test (Debian: sudo, bsdutils, coreutils)")
+    assert new_request(streaming, "tanaka", "--recording", "1", "--from", "10:16:00", "--to", "10:16:20").exit_code == 0
+    assert grant(streaming, 1).exit_code == 0
+    pipeline = " ".join(["sudo", "-u", "root", *command(home, 1)]).replace(" --password-stdin", "") + " | sha256sum"
+    typist = subprocess.Popen(["script", "-qec", pipeline, "/dev/null"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment(tmp_path))
+    out, _ = typist.communicate(f"{OPERATOR_PW}\n".encode(), timeout=120)
+    assert typist.returncode == 0, out.decode(errors="replace")
+    [viewing] = viewings(home)
+    assert f"{viewing['sha256']}  -" in out.decode(), "the player got exactly the bytes the ledger names"
+    assert "Password for suzuki" in out.decode(), "the prompt went to the terminal, not into the pipe"
     assert os.listdir(home / "tmp") == []
