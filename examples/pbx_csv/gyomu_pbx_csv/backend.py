@@ -52,8 +52,9 @@ class CsvPbx:
     def from_options(cls, home: Path, options: dict) -> CsvPbx:
         """The factory gyomu calls with the device's options (all strings).
 
-        Every option is checked here, so that a mistake stops `gyomu capture`
-        at once with one line naming the option, before any call is read.
+        Every option is checked here, so that a mistake refuses `gyomu device
+        add` (or stops `gyomu capture`) with one line naming the option, before
+        any call is read.
         gyomu adds two options of its own: `device`, the device's name, and
         `state_dir`, a folder for this device alone.
         """
