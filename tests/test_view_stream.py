@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import pty
+import select
 import sqlite3
 import subprocess
 import sys
@@ -306,9 +307,18 @@ def test_through_sudo_in_a_terminal_the_bytes_reach_the_player(streaming, home, 
     assert new_request(streaming, "tanaka", "--recording", "1", "--from", "10:16:00", "--to", "10:16:20").exit_code == 0
     assert grant(streaming, 1).exit_code == 0
     pipeline = " ".join(["sudo", "-u", "root", *command(home, 1)]).replace(" --password-stdin", "") + " | sha256sum"
-    typist = subprocess.Popen(["script", "-qec", pipeline, "/dev/null"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment(tmp_path))
+    typist = subprocess.Popen(["script", "-qec", f"set -o pipefail; {pipeline}", "/dev/null"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              env=dict(environment(tmp_path), SHELL="/bin/bash"))
+    shown = b""
+    while b"Password for suzuki" not in shown:  # type only once asked: getpass flushes what came before
+        ready, _, _ = select.select([typist.stdout], [], [], 60)
+        assert ready, f"no password prompt: {shown!r}"
+        chunk = os.read(typist.stdout.fileno(), 4096)
+        assert chunk, f"ended before asking: {shown!r}"
+        shown += chunk
     out, _ = typist.communicate(f"{OPERATOR_PW}\n".encode(), timeout=120)
+    out = shown + out
     assert typist.returncode == 0, out.decode(errors="replace")
     [viewing] = viewings(home)
     assert f"{viewing['sha256']}  -" in out.decode(), "the player got exactly the bytes the ledger names"
