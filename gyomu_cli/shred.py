@@ -8,6 +8,16 @@ from pathlib import Path
 CHUNK = 1 << 20
 
 
+def overwrite(fd: int) -> None:
+    """Zero every byte of the open file `fd` from its start and flush it to disk."""
+    remaining = os.fstat(fd).st_size
+    os.lseek(fd, 0, os.SEEK_SET)
+    zeros = bytes(min(CHUNK, remaining))
+    while remaining > 0:
+        remaining -= os.write(fd, zeros[: min(CHUNK, remaining)])
+    os.fsync(fd)
+
+
 def overwrite_and_unlink(path: Path) -> bool:
     """Zero the file's content, flush it to disk, then unlink; False if absent."""
     try:
@@ -15,11 +25,7 @@ def overwrite_and_unlink(path: Path) -> bool:
     except FileNotFoundError:
         return False
     try:
-        remaining = os.fstat(fd).st_size
-        zeros = bytes(min(CHUNK, remaining))
-        while remaining > 0:
-            remaining -= os.write(fd, zeros[: min(CHUNK, remaining)])
-        os.fsync(fd)
+        overwrite(fd)
     finally:
         os.close(fd)
     path.unlink()

@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 from typing import BinaryIO
 
-from gyomu_cli import clock, excerpts, objects, requests, users
+from gyomu_cli import clock, excerpts, objects, requests, shred, users
 from gyomu_cli.errors import StorageFull, UsageError
 from gyomu_cli.i18n import _, english
 from gyomu_cli.session import Session
@@ -239,12 +239,7 @@ def _send(session: Session, work: Path, out: BinaryIO, viewing_id: int, size: in
 def _erase(fd: int, path: Path) -> None:
     """Overwrite the work file's bytes through `fd` (also once the path is gone), then remove it."""
     try:
-        remaining = os.fstat(fd).st_size
-        os.lseek(fd, 0, os.SEEK_SET)
-        zeros = bytes(min(CHUNK, remaining))
-        while remaining > 0:
-            remaining -= os.write(fd, zeros[: min(CHUNK, remaining)])
-        os.fsync(fd)
+        shred.overwrite(fd)
     finally:
         os.close(fd)
         path.unlink(missing_ok=True)
