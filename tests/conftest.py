@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +78,23 @@ def city(gyomu):
         )
         assert result.exit_code == 0, result.stderr
     return gyomu
+
+
+@contextlib.contextmanager
+def tmpfs(mount: Path, size: str):
+    """A real tmpfs of `size` (e.g. "1m") mounted at `mount` for the test's while.
+
+    Mounting needs root, as the tests have here; without it the test is skipped.
+    """
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(mount)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
 
 
 def make_wav(path: Path, seconds: float = 3.0, rate: int = 8000, seed: int = 1, subtype="PCM_16") -> Path:

@@ -25,6 +25,7 @@ import gyomu_camera_rtsp
 import numpy as np
 import pytest
 
+from conftest import tmpfs
 from gyomu_cli import plugins
 from gyomu_cli.backends import CameraBackend
 from gyomu_cli.errors import ConfigError, Locked, StorageFull
@@ -453,21 +454,11 @@ def test_bad_options_are_one_clear_line(options, message):
 @pytest.fixture
 def small_disk(tmp_path):
     """A 1 MB tmpfs, nearly filled by a file that must survive the test."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(mount)],
-        capture_output=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with tmpfs(tmp_path / "disk", "1m") as mount:
         filler = mount / "stored-before"
         free = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize
         filler.write_bytes(b"\1" * (free - 64 * 1024))
         yield mount, filler
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
 
 
 def test_a_full_disk_stops_recording_and_leaves_no_partial_file(

@@ -8,10 +8,10 @@ import json
 import os
 import sqlite3
 import stat
-import subprocess
 
 import pytest
 
+from conftest import tmpfs
 from gyomu_cli.errors import ExitCode, StorageError, StorageFull
 from gyomu_cli.sink import written
 from test_disclosures import disclose, holds_on
@@ -22,15 +22,8 @@ PAGE = 4096
 
 @pytest.fixture
 def small_disk(tmp_path):
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with tmpfs(tmp_path / "disk", "1m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
 
 
 def leave_free(mount, free: int):

@@ -2,26 +2,18 @@
 
 import json
 import os
-import subprocess
 
 import pytest
 
-from conftest import make_wav
+from conftest import make_wav, tmpfs
 from gyomu_cli.errors import ExitCode
 
 
 @pytest.fixture
 def home(tmp_path):
     """The home on a real 8 MB tmpfs of its own (mounting needs root; skipped without it)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with tmpfs(tmp_path / "disk", "8m") as mount:
         yield mount / "home"
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
 
 
 def test_decrypting_a_recording_into_a_full_home_is_a_storage_error(city, home, tmp_path):

@@ -4,10 +4,10 @@ import errno
 import io
 import os
 import stat
-import subprocess
 
 import pytest
 
+from conftest import tmpfs
 from gyomu_cli.errors import ObjectMissing, StorageError, StorageFull
 from gyomu_storage_local.store import LocalStore
 
@@ -72,15 +72,8 @@ def test_keys_cannot_leave_the_store(store, key):
 
 
 def test_full_disk_is_reported_and_leaves_nothing(tmp_path):
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    try:
+    with tmpfs(tmp_path / "small", "64k") as mount:
         store = LocalStore.from_options(tmp_path, {"path": str(mount / "objects")})
         with pytest.raises(StorageFull, match="no space left on .*stored recordings are kept, Art. 6-2"):
             store.put("k/big", io.BytesIO(bytes(1 << 20)))
         assert [p for p in mount.rglob("*") if p.is_file()] == []
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
