@@ -80,12 +80,6 @@ def N_(message: str) -> str:
     return message
 
 
-def in_language(language_code: str):
-    """A `gettext` function for one language, whatever the locale (published documents)."""
-    translations = catalog(language_code)
-    return lambda message: translations.gettext(message)
-
-
 class Messages:
     """A plugin's own catalog, in the same language as gyomu's messages.
 

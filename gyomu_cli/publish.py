@@ -66,7 +66,7 @@ def language(lang: str | None) -> str:
 
 def labels(lang: str) -> dict:
     """Every label in `lang`, as the templates and tables use them."""
-    translate = i18n.in_language(lang)
+    translate = i18n.catalog(lang).gettext
 
     def walk(value):
         return {k: walk(v) for k, v in value.items()} if isinstance(value, dict) else translate(value)

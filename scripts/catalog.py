@@ -1,7 +1,8 @@
 """Keep the message catalogs in step with the code.
 
-    scripts/catalog            extract the marked messages, merge them into
-                               gyomu_cli/locale/ja/LC_MESSAGES/gyomu.po, compile gyomu.mo
+    scripts/catalog            extract the marked messages (and the command help), merge them
+                               into gyomu_cli/locale/ja/LC_MESSAGES/gyomu.po and each in-tree
+                               plugin's own catalog, compile the .mo files
     scripts/catalog --check    change nothing; exit 1 and say what is missing or stale
     scripts/catalog --add F.po take the translations in F.po as well (may be given again)
 
@@ -49,10 +50,6 @@ DOMAINS = (
     Domain("gyomu_storage_local", ROOT / "plugins" / "storage_local" / "gyomu_storage_local"),
     Domain("gyomu_storage_s3", ROOT / "plugins" / "storage_s3" / "gyomu_storage_s3"),
 )
-
-
-def po_path(language: str) -> Path:
-    return DOMAINS[0].po_path(language)
 
 
 def extract(domain: Domain = DOMAINS[0]) -> Catalog:
